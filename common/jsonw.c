@@ -1,0 +1,309 @@
+/* The JSON writer: streams a document to a FILE or a strbuf, compact (no
+ * spaces at all) or pretty (a newline and two spaces of indentation per
+ * level, "key": value).  Strings are escaped per RFC 8259 and invalid UTF-8
+ * in them is replaced by U+FFFD, so the output is always valid JSON; numbers
+ * get their shortest round-trip form, NaN and infinities become null.  Every
+ * document ends with a newline.  Misuse (unbalanced ends, nesting deeper
+ * than JSONW_MAX_DEPTH) is an internal error: die().  See jsonw.h. */
+#include <config.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "msg.h"
+
+void jw_init(struct jsonw *w, FILE *fp, bool pretty)
+{
+	memset(w, 0, sizeof *w);
+	w->fp = fp;
+	w->pretty = pretty;
+}
+
+void jw_init_sb(struct jsonw *w, struct strbuf *sb, bool pretty)
+{
+	memset(w, 0, sizeof *w);
+	w->sb = sb;
+	w->pretty = pretty;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+	if (w->fp)
+		fwrite(s, 1, n, w->fp);
+	else
+		sb_add(w->sb, s, n);
+}
+
+static void put_char(struct jsonw *w, char c)
+{
+	if (w->fp)
+		putc(c, w->fp);
+	else
+		sb_addc(w->sb, c);
+}
+
+static void put_str(struct jsonw *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* Length (2..4) of the valid UTF-8 sequence starting with the byte
+ * s[0] >= 0x80, or 0 with *bad set to the length of the maximal invalid
+ * subpart (at least 1), which gets one U+FFFD (Unicode's recommended
+ * practice).  Overlong forms, surrogates and code points above U+10FFFF are
+ * invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, k;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (k = 1; k < need && k < n; k++) {
+		unsigned char d = s[k];
+		if (k == 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf)
+			break;
+	}
+	if (k == need)
+		return need;
+	*bad = k;
+	return 0;
+}
+
+/* Write s[0..n) as a quoted JSON string. */
+static void quote(struct jsonw *w, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;   /* s[run..i) is still to be written as is */
+
+	put_char(w, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t bad = 1;
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			if (c < 0x80) {
+				i++;
+				continue;
+			}
+			size_t k = utf8_sequence(s + i, n - i, &bad);
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		put(w, str + run, i - run);
+		switch (c) {
+		case '"':  put(w, "\\\"", 2); break;
+		case '\\': put(w, "\\\\", 2); break;
+		case '\b': put(w, "\\b", 2); break;
+		case '\f': put(w, "\\f", 2); break;
+		case '\n': put(w, "\\n", 2); break;
+		case '\r': put(w, "\\r", 2); break;
+		case '\t': put(w, "\\t", 2); break;
+		default:
+			if (c < 0x20) {
+				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				put(w, u, sizeof u);
+			} else {
+				put(w, "\xef\xbf\xbd", 3);   /* U+FFFD */
+			}
+		}
+		i += bad;
+		run = i;
+	}
+	put(w, str + run, i - run);
+	put_char(w, '"');
+}
+
+void json_quote(struct strbuf *sb, const char *s, size_t n)
+{
+	struct jsonw w;
+
+	jw_init_sb(&w, sb, false);
+	quote(&w, s, n);
+}
+
+static _Noreturn void misuse(const char *what)
+{
+	die(PERF_EXIT_TROUBLE, "internal error: JSON writer: %s", what);
+}
+
+static void newline_indent(struct jsonw *w)
+{
+	put_char(w, '\n');
+	for (int i = 0; i < w->depth; i++)
+		put(w, "  ", 2);
+}
+
+/* Separator and indentation before a value or key. */
+static void before_item(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->depth == 0)
+		return;
+	if (!w->first[w->depth - 1])
+		put_char(w, ',');
+	w->first[w->depth - 1] = false;
+	if (w->pretty)
+		newline_indent(w);
+}
+
+static void begin(struct jsonw *w, char bracket)
+{
+	if (w->depth >= JSONW_MAX_DEPTH)
+		die(PERF_EXIT_TROUBLE, "internal error: JSON writer: nesting deeper than %d levels",
+		    JSONW_MAX_DEPTH);
+	before_item(w);
+	put_char(w, bracket);
+	w->first[w->depth++] = true;
+}
+
+static void end(struct jsonw *w, char bracket)
+{
+	if (w->depth == 0)
+		misuse("end of a container that was not begun");
+	if (w->after_key)
+		misuse("key without a value");
+	w->depth--;
+	if (w->pretty && !w->first[w->depth])
+		newline_indent(w);
+	put_char(w, bracket);
+}
+
+void jw_obj_begin(struct jsonw *w)
+{
+	begin(w, '{');
+}
+
+void jw_obj_end(struct jsonw *w)
+{
+	end(w, '}');
+}
+
+void jw_arr_begin(struct jsonw *w)
+{
+	begin(w, '[');
+}
+
+void jw_arr_end(struct jsonw *w)
+{
+	end(w, ']');
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+	if (w->after_key)
+		misuse("key after a key");
+	if (w->depth == 0)
+		misuse("key outside an object");
+	before_item(w);
+	quote(w, key, strlen(key));
+	if (w->pretty)
+		put(w, ": ", 2);
+	else
+		put_char(w, ':');
+	w->after_key = true;
+}
+
+void jw_strn(struct jsonw *w, const char *s, size_t n)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	before_item(w);
+	quote(w, s, n);
+}
+
+void jw_str(struct jsonw *w, const char *s)
+{
+	jw_strn(w, s, s ? strlen(s) : 0);
+}
+
+void json_format_double(char *buf, size_t size, double v)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, size, "null");
+		return;
+	}
+	if (v == 0) {
+		snprintf(buf, size, "0");   /* -0 too */
+		return;
+	}
+	if (fabs(v) < 1e17 && v == trunc(v)) {
+		snprintf(buf, size, "%.0f", v);
+		return;
+	}
+	/* A normal double's shortest round-trip form, if it has at most 15
+	 * digits, is what %.15g gives; subnormals have fewer digits of
+	 * precision, so search from one. */
+	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, size, "%.17g", v);
+}
+
+void jw_num(struct jsonw *w, double v)
+{
+	char buf[32];
+
+	json_format_double(buf, sizeof buf, v);
+	before_item(w);
+	put_str(w, buf);
+}
+
+void jw_int(struct jsonw *w, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%lld", v);
+	before_item(w);
+	put_str(w, buf);
+}
+
+void jw_bool(struct jsonw *w, bool v)
+{
+	before_item(w);
+	put_str(w, v ? "true" : "false");
+}
+
+void jw_null(struct jsonw *w)
+{
+	before_item(w);
+	put(w, "null", 4);
+}
+
+void jw_end(struct jsonw *w)
+{
+	if (w->depth != 0)
+		misuse("document ended inside a container");
+	if (w->after_key)
+		misuse("key without a value");
+	put_char(w, '\n');
+}

@@ -1,0 +1,44 @@
+/* A JSON writer: streams a document to a FILE, escaping strings, writing
+ * numbers in their shortest round-trip form and NaN/infinity as null. */
+#ifndef PERF_JSONW_H
+#define PERF_JSONW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util.h"
+
+#define JSONW_MAX_DEPTH 64
+
+struct jsonw {
+	FILE *fp;            /* output, or NULL to write into sb */
+	struct strbuf *sb;
+	bool pretty;         /* newlines and two-space indentation */
+	int depth;
+	bool first[JSONW_MAX_DEPTH];  /* no element yet at this depth */
+	bool after_key;
+};
+
+void jw_init(struct jsonw *w, FILE *fp, bool pretty);
+void jw_init_sb(struct jsonw *w, struct strbuf *sb, bool pretty);
+void jw_obj_begin(struct jsonw *w);
+void jw_obj_end(struct jsonw *w);
+void jw_arr_begin(struct jsonw *w);
+void jw_arr_end(struct jsonw *w);
+void jw_key(struct jsonw *w, const char *key);
+void jw_str(struct jsonw *w, const char *s);   /* NULL writes null */
+void jw_strn(struct jsonw *w, const char *s, size_t n);
+void jw_num(struct jsonw *w, double v);        /* non-finite writes null */
+void jw_int(struct jsonw *w, long long v);
+void jw_bool(struct jsonw *w, bool v);
+void jw_null(struct jsonw *w);
+/* Ends the document: a newline in pretty mode. */
+void jw_end(struct jsonw *w);
+
+/* Shortest "%.*g" form of v that reads back exactly; buf >= 32 bytes.
+ * Integral values print without exponent up to 1e17. */
+void json_format_double(char *buf, size_t size, double v);
+/* Append s escaped as a JSON string (with quotes) to sb. */
+void json_quote(struct strbuf *sb, const char *s, size_t n);
+
+#endif

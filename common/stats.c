@@ -1,0 +1,259 @@
+/* Statistics: see stats.h.  Everything here is plain C with no state but a
+ * small cache of exact Mann-Whitney distributions. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "util.h"
+
+static int cmp_wval(const void *pa, const void *pb)
+{
+	double a = ((const struct wval *)pa)->v, b = ((const struct wval *)pb)->v;
+	return (a > b) - (a < b);
+}
+
+void stats_sort(struct wval *x, size_t n)
+{
+	if (n > 1)
+		qsort(x, n, sizeof *x, cmp_wval);
+}
+
+double stats_weight(const struct wval *x, size_t n)
+{
+	double w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += x[i].w;
+	return w;
+}
+
+double stats_median(const struct wval *x, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	double total = stats_weight(x, n), half = total / 2, cum = 0;
+	for (size_t i = 0; i < n; i++) {
+		cum += x[i].w;
+		if (cum > half)
+			return x[i].v;
+		if (cum == half)
+			return i + 1 < n ? (x[i].v + x[i + 1].v) / 2 : x[i].v;
+	}
+	return x[n - 1].v;
+}
+
+double stats_mean(const struct wval *x, size_t n)
+{
+	double s = 0, w = 0;
+	for (size_t i = 0; i < n; i++) {
+		s += x[i].v * x[i].w;
+		w += x[i].w;
+	}
+	return w > 0 ? s / w : NAN;
+}
+
+size_t stats_trim_outliers(struct wval *x, size_t n)
+{
+	if (n < 3)
+		return n;
+	double med = stats_median(x, n);
+	struct wval *dev = xmalloc(n * sizeof *dev);
+	for (size_t i = 0; i < n; i++) {
+		dev[i].v = fabs(x[i].v - med);
+		dev[i].w = x[i].w;
+	}
+	stats_sort(dev, n);
+	double mad = stats_median(dev, n);
+	free(dev);
+	if (!(mad > 0))
+		return n;
+	double limit = 3.5 * 1.4826 * mad, total = 0, removed = 0;
+	for (size_t i = 0; i < n; i++) {
+		total += x[i].w;
+		if (fabs(x[i].v - med) > limit)
+			removed += x[i].w;
+	}
+	if (removed == 0 || removed > total / 3)
+		return n;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(fabs(x[i].v - med) > limit))
+			x[k++] = x[i];
+	return k;
+}
+
+double stats_norm_sf(double z)
+{
+	return 0.5 * erfc(z / sqrt(2.0));
+}
+
+/* Exact null distribution of U for sample sizes m and n (no ties): the
+ * coefficients of the Gaussian binomial [m+n choose m]_q, built as
+ * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), then turned into the cumulative
+ * probabilities P(U <= u).  A few are cached: a run compares many
+ * benchmarks of the same sample sizes. */
+struct mw_dist {
+	unsigned m, n;
+	long double *cdf;   /* m*n + 1 entries */
+};
+static struct mw_dist mw_cache[8];
+static unsigned mw_cache_next;
+
+static const long double *mw_cdf(unsigned m, unsigned n)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(mw_cache); i++)
+		if (mw_cache[i].cdf && mw_cache[i].m == m && mw_cache[i].n == n)
+			return mw_cache[i].cdf;
+	size_t len = (size_t)m * n + 1;
+	long double *c = xcalloc(len, sizeof *c);
+	c[0] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		/* Before this step c holds [n+i-1 choose i-1], of degree (i-1)n. */
+		size_t k = n + i, top = (i - 1) * n + k;
+		if (top > len - 1)
+			top = len - 1;
+		for (size_t d = top; d >= k && d <= top; d--)    /* * (1 - q^k) */
+			c[d] -= c[d - k];
+		for (size_t d = i; d <= top; d++)                /* / (1 - q^i) */
+			c[d] += c[d - i];
+		for (size_t d = i * n + 1; d <= top; d++)        /* exact zeros */
+			c[d] = 0;
+	}
+	long double total = 0;
+	for (size_t d = 0; d < len; d++)
+		total += c[d];
+	long double cum = 0;
+	for (size_t d = 0; d < len; d++) {
+		cum += c[d];
+		c[d] = cum / total;
+	}
+	struct mw_dist *slot = &mw_cache[mw_cache_next++ % ARRAY_SIZE(mw_cache)];
+	free(slot->cdf);
+	slot->m = m;
+	slot->n = n;
+	slot->cdf = c;
+	return c;
+}
+
+double stats_mw_min_p(double na, double nb)
+{
+	if (!(na >= 1 && nb >= 1))
+		return 1;
+	/* log C(na+nb, na) */
+	double lc = lgamma(na + nb + 1) - lgamma(na + 1) - lgamma(nb + 1);
+	double p = 2 * exp(-lc);
+	return p < 1 ? p : 1;
+}
+
+static bool unit_weights(const struct wval *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (x[i].w != 1)
+			return false;
+	return true;
+}
+
+double stats_mann_whitney(const struct wval *a, size_t na,
+			  const struct wval *b, size_t nb, double *u_out)
+{
+	if (na == 0 || nb == 0)
+		return NAN;
+	/* Mid-ranks over the merged samples, in one pass over both. */
+	double wa = 0, wb = 0, ra = 0, tie_sum = 0, rank = 0;
+	bool ties = false;
+	size_t i = 0, j = 0;
+	while (i < na || j < nb) {
+		double v;
+		if (j >= nb || (i < na && a[i].v <= b[j].v))
+			v = a[i].v;
+		else
+			v = b[j].v;
+		double ta = 0, tb = 0;
+		while (i < na && a[i].v == v)
+			ta += a[i++].w;
+		while (j < nb && b[j].v == v)
+			tb += b[j++].w;
+		double t = ta + tb;
+		if (t > 1)
+			ties = true;
+		ra += ta * (rank + (t + 1) / 2);
+		rank += t;
+		tie_sum += t * t * t - t;
+		wa += ta;
+		wb += tb;
+	}
+	double u = ra - wa * (wa + 1) / 2;
+	if (u_out)
+		*u_out = u;
+	if (!ties && na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX &&
+	    unit_weights(a, na) && unit_weights(b, nb)) {
+		const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
+		size_t ui = (size_t)llround(u);
+		long double lo = cdf[ui];                       /* P(U <= u) */
+		/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
+		long double hi = cdf[na * nb - ui];
+		long double p = 2 * (lo < hi ? lo : hi);
+		return p < 1 ? (double)p : 1.0;
+	}
+	double nn = wa + wb;
+	double mu = wa * wb / 2;
+	double var = wa * wb / 12 * ((nn + 1) - tie_sum / (nn * (nn - 1)));
+	if (!(var > 0))
+		return 1;
+	double z = (fabs(u - mu) - 0.5) / sqrt(var);
+	if (z < 0)
+		z = 0;
+	double p = 2 * stats_norm_sf(z);
+	return p < 1 ? p : 1;
+}
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int cmp_pidx(const void *pa, const void *pb)
+{
+	double a = ((const struct pidx *)pa)->p, b = ((const struct pidx *)pb)->p;
+	return (a > b) - (a < b);
+}
+
+void stats_bh_adjust(const double *p, size_t n, double *q)
+{
+	struct pidx *s = xmalloc((n ? n : 1) * sizeof *s);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		q[i] = NAN;
+		if (!isnan(p[i])) {
+			s[m].p = p[i];
+			s[m].i = i;
+			m++;
+		}
+	}
+	qsort(s, m, sizeof *s, cmp_pidx);
+	double run = 1;
+	for (size_t k = m; k-- > 0;) {
+		double v = s[k].p * (double)m / (double)(k + 1);
+		if (v < run)
+			run = v;
+		q[s[k].i] = run;
+	}
+	free(s);
+}
+
+double stats_percentile(const double *x, size_t n, double pct)
+{
+	if (n == 0)
+		return NAN;
+	if (n == 1)
+		return x[0];
+	double h = (double)(n - 1) * pct / 100.0;
+	if (h <= 0)
+		return x[0];
+	if (h >= (double)(n - 1))
+		return x[n - 1];
+	size_t lo = (size_t)floor(h);
+	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
+}

@@ -1,0 +1,83 @@
+/* String-keyed hash map: see strmap.h. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "util.h"
+
+static unsigned long hash_str(const char *s)
+{
+	unsigned long h = 1469598103934665603UL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211UL;
+	}
+	return h;
+}
+
+void strmap_init(struct strmap *m, size_t expected)
+{
+	size_t cap = 16;
+	while (cap < expected * 2)
+		cap *= 2;
+	m->slots = xcalloc(cap, sizeof *m->slots);
+	m->cap = cap;
+	m->n = 0;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof *m);
+}
+
+static struct strmap_slot *find(const struct strmap *m, const char *key, unsigned long h)
+{
+	size_t i = h & (m->cap - 1);
+	for (;;) {
+		struct strmap_slot *s = &m->slots[i];
+		if (!s->key || (s->hash == h && !strcmp(s->key, key)))
+			return s;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+bool strmap_put(struct strmap *m, const char *key, size_t value, size_t *old)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct strmap grown;
+		strmap_init(&grown, m->cap);
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].key)
+				*find(&grown, m->slots[i].key, m->slots[i].hash) = m->slots[i];
+		grown.n = m->n;
+		free(m->slots);
+		*m = grown;
+	}
+	unsigned long h = hash_str(key);
+	struct strmap_slot *s = find(m, key, h);
+	if (s->key) {
+		if (old)
+			*old = s->value;
+		s->value = value;
+		return false;
+	}
+	s->key = key;
+	s->hash = h;
+	s->value = value;
+	m->n++;
+	return true;
+}
+
+bool strmap_get(const struct strmap *m, const char *key, size_t *value)
+{
+	if (!m->cap)
+		return false;
+	struct strmap_slot *s = find(m, key, hash_str(key));
+	if (!s->key)
+		return false;
+	*value = s->value;
+	return true;
+}

@@ -1,0 +1,201 @@
+/* Unit tests for common/stats.c. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "check_suites.h"
+#include "stats.h"
+
+static void fill(struct wval *x, const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		x[i].v = v[i];
+		x[i].w = 1;
+	}
+	stats_sort(x, n);
+}
+
+START_TEST(test_median)
+{
+	struct wval x[4];
+	fill(x, (double[]){ 4, 1, 3, 2 }, 4);
+	ck_assert_double_eq_tol(stats_median(x, 4), 2.5, 1e-12);
+	ck_assert_double_eq_tol(stats_median(x, 3), 2, 1e-12);
+	ck_assert(isnan(stats_median(x, 0)));
+	struct wval w[2] = { { 1, 3 }, { 10, 1 } };
+	ck_assert_double_eq_tol(stats_median(w, 2), 1, 1e-12);
+	struct wval h[2] = { { 1, 2 }, { 3, 2 } };
+	ck_assert_double_eq_tol(stats_median(h, 2), 2, 1e-12);
+	ck_assert_double_eq_tol(stats_mean(h, 2), 2, 1e-12);
+}
+END_TEST
+
+START_TEST(test_trim)
+{
+	struct wval x[10];
+	fill(x, (double[]){ 100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 130 }, 10);
+	size_t n = stats_trim_outliers(x, 10);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_double_eq_tol(x[8].v, 101, 1e-12);
+	/* MAD 0: nothing removed */
+	struct wval y[5];
+	fill(y, (double[]){ 1, 1, 1, 1, 5 }, 5);
+	ck_assert_uint_eq(stats_trim_outliers(y, 5), 5);
+	/* two modes: more than a third would go, so nothing does */
+	struct wval z[9];
+	fill(z, (double[]){ 10, 10.1, 10.2, 10.1, 10, 20, 20.1, 20.2, 20 }, 9);
+	ck_assert_uint_eq(stats_trim_outliers(z, 9), 9);
+}
+END_TEST
+
+START_TEST(test_mann_whitney_exact)
+{
+	struct wval a[5], b[5];
+	fill(a, (double[]){ 1, 2, 3, 4, 5 }, 5);
+	fill(b, (double[]){ 6, 7, 8, 9, 10 }, 5);
+	double u;
+	/* scipy.stats.mannwhitneyu(..., method="exact"): 0.007936507936507936 */
+	ck_assert_double_eq_tol(stats_mann_whitney(a, 5, b, 5, &u), 2.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(u, 0, 1e-12);
+	ck_assert_double_eq_tol(stats_mann_whitney(b, 5, a, 5, &u), 2.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(u, 25, 1e-12);
+	ck_assert_double_eq_tol(stats_mann_whitney(a, 3, b, 3, NULL), 0.1, 1e-12);
+	/* interleaved: 1 3 5 7 9 vs 2 4 6 8 10 -> U = 10, p = 0.6904761904761905 */
+	fill(a, (double[]){ 1, 3, 5, 7, 9 }, 5);
+	fill(b, (double[]){ 2, 4, 6, 8, 10 }, 5);
+	ck_assert_double_eq_tol(stats_mann_whitney(a, 5, b, 5, &u), 0.6904761904761905, 1e-12);
+	ck_assert_double_eq_tol(u, 10, 1e-12);
+	ck_assert(isnan(stats_mann_whitney(a, 0, b, 5, NULL)));
+}
+END_TEST
+
+START_TEST(test_mann_whitney_large_exact)
+{
+	/* 50 vs 50 fully separated: p = 2 / C(100, 50) */
+	struct wval a[50], b[50];
+	for (int i = 0; i < 50; i++) {
+		a[i].v = i;
+		a[i].w = 1;
+		b[i].v = 100 + i;
+		b[i].w = 1;
+	}
+	double p = stats_mann_whitney(a, 50, b, 50, NULL);
+	ck_assert_double_eq_tol(p / 1.9823306042836678e-29, 1.0, 1e-9);
+	ck_assert_double_eq_tol(stats_mw_min_p(50, 50), p, p * 1e-9);
+}
+END_TEST
+
+START_TEST(test_mann_whitney_ties)
+{
+	/* With ties: normal approximation with tie and continuity correction,
+	 * checked against the formula worked by hand. */
+	struct wval a[5], b[5];
+	fill(a, (double[]){ 1, 1, 2, 2, 3 }, 5);
+	fill(b, (double[]){ 2, 3, 3, 4, 4 }, 5);
+	double u, p = stats_mann_whitney(a, 5, b, 5, &u);
+	ck_assert_double_eq_tol(u, 3, 1e-12);
+	/* mu 12.5; ties: {1:2, 2:3, 3:3, 4:2} -> sum t^3-t = 6+24+24+6 = 60,
+	 * var = 25/12 * (11 - 60/90), U = 18 - 15 = 3, z = (9.5 - 0.5)/sd */
+	ck_assert_double_eq_tol(p, 2 * stats_norm_sf((9.5 - 0.5) / sqrt(25.0 / 12 * (11 - 60.0 / 90))), 1e-12);
+	/* Weighted (histogram) samples go the same way */
+	struct wval ha[3] = { { 1, 2 }, { 2, 2 }, { 3, 1 } };
+	struct wval hb[3] = { { 2, 1 }, { 3, 2 }, { 4, 2 } };
+	ck_assert_double_eq_tol(stats_mann_whitney(ha, 3, hb, 3, &u), p, 1e-12);
+	ck_assert_double_eq_tol(u, 3, 1e-12);
+	/* all equal: no evidence at all */
+	fill(a, (double[]){ 5, 5, 5, 5, 5 }, 5);
+	fill(b, (double[]){ 5, 5, 5, 5, 5 }, 5);
+	ck_assert_double_eq_tol(stats_mann_whitney(a, 5, b, 5, NULL), 1, 1e-12);
+}
+END_TEST
+
+START_TEST(test_mann_whitney_normal_big)
+{
+	/* 200 vs 200 shifted: normal approximation, tiny p; unshifted
+	 * interleaved: p near 1. */
+	struct wval *a = malloc(200 * sizeof *a), *b = malloc(200 * sizeof *b);
+	for (int i = 0; i < 200; i++) {
+		a[i].v = i;
+		a[i].w = 1;
+		b[i].v = i + 0.5;
+		b[i].w = 1;
+	}
+	double p = stats_mann_whitney(a, 200, b, 200, NULL);
+	ck_assert(p > 0.9);
+	for (int i = 0; i < 200; i++)
+		b[i].v = i + 150;
+	p = stats_mann_whitney(a, 200, b, 200, NULL);
+	ck_assert(p < 1e-50);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_min_p)
+{
+	ck_assert_double_eq_tol(stats_mw_min_p(3, 3), 0.1, 1e-12);
+	ck_assert_double_eq_tol(stats_mw_min_p(1, 1), 1, 1e-12);
+	ck_assert_double_eq_tol(stats_mw_min_p(5, 5), 2.0 / 252, 1e-12);
+	ck_assert_double_eq_tol(stats_mw_min_p(0, 5), 1, 1e-12);
+	ck_assert(stats_mw_min_p(10, 10) < 1.1e-5);
+}
+END_TEST
+
+START_TEST(test_bh)
+{
+	double p[5] = { 0.01, 0.04, 0.03, 0.005, NAN }, q[5];
+	stats_bh_adjust(p, 5, q);
+	ck_assert_double_eq_tol(q[0], 0.02, 1e-12);
+	ck_assert_double_eq_tol(q[1], 0.04, 1e-12);
+	ck_assert_double_eq_tol(q[2], 0.04, 1e-12);
+	ck_assert_double_eq_tol(q[3], 0.02, 1e-12);
+	ck_assert(isnan(q[4]));
+	double one[1] = { 0.3 }, q1[1];
+	stats_bh_adjust(one, 1, q1);
+	ck_assert_double_eq_tol(q1[0], 0.3, 1e-12);
+	stats_bh_adjust(NULL, 0, NULL);
+	double big[2] = { 0.9, 0.8 }, qb[2];
+	stats_bh_adjust(big, 2, qb);
+	ck_assert_double_eq_tol(qb[0], 0.9, 1e-12);
+	ck_assert_double_eq_tol(qb[1], 0.9, 1e-12);
+}
+END_TEST
+
+START_TEST(test_percentile)
+{
+	double x[4] = { 1, 2, 3, 4 };
+	ck_assert_double_eq_tol(stats_percentile(x, 4, 95), 3.85, 1e-12);
+	ck_assert_double_eq_tol(stats_percentile(x, 4, 50), 2.5, 1e-12);
+	ck_assert_double_eq_tol(stats_percentile(x, 4, 0), 1, 1e-12);
+	ck_assert_double_eq_tol(stats_percentile(x, 4, 100), 4, 1e-12);
+	ck_assert_double_eq_tol(stats_percentile(x, 1, 95), 1, 1e-12);
+	ck_assert(isnan(stats_percentile(x, 0, 50)));
+}
+END_TEST
+
+START_TEST(test_norm_sf)
+{
+	ck_assert_double_eq_tol(stats_norm_sf(0), 0.5, 1e-15);
+	ck_assert_double_eq_tol(stats_norm_sf(1.959963984540054), 0.025, 1e-12);
+	ck_assert(stats_norm_sf(40) < 1e-300);
+}
+END_TEST
+
+Suite *suite_stats(void)
+{
+	Suite *s = suite_create("stats");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_median);
+	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_mann_whitney_exact);
+	tcase_add_test(tc, test_mann_whitney_large_exact);
+	tcase_add_test(tc, test_mann_whitney_ties);
+	tcase_add_test(tc, test_mann_whitney_normal_big);
+	tcase_add_test(tc, test_min_p);
+	tcase_add_test(tc, test_bh);
+	tcase_add_test(tc, test_percentile);
+	tcase_add_test(tc, test_norm_sf);
+	suite_add_tcase(s, tc);
+	return s;
+}
