@@ -396,14 +396,6 @@ static double metric_centre(const struct jmh_metric *m)
 	return m->nsamples ? stats_median(m->samples, m->nsamples) : m->score;
 }
 
-static struct wval *trimmed_copy(const struct jmh_metric *m, size_t *n)
-{
-	struct wval *x = xmalloc((m->nsamples + 1) * sizeof *x);
-	memcpy(x, m->samples, m->nsamples * sizeof *x);
-	*n = stats_trim_outliers(x, m->nsamples);
-	return x;
-}
-
 /* Centres, changes and p-values of the compared rows. */
 static void measure_rows(struct compare *c)
 {
@@ -442,10 +434,14 @@ static void measure_rows(struct compare *c)
 			r->decided = BY_THRESHOLD;
 			continue;
 		}
-		size_t na, nc;
-		struct wval *a = trimmed_copy(r->bm, &na), *b = trimmed_copy(r->cm, &nc);
+		size_t na = r->bm->nsamples, nc = r->cm->nsamples;
+		struct wval *a = xmalloc((na + 1) * sizeof *a), *b = xmalloc((nc + 1) * sizeof *b);
+		memcpy(a, r->bm->samples, na * sizeof *a);
+		memcpy(b, r->cm->samples, nc * sizeof *b);
+		stats_trim_outliers_pooled(a, &na, b, &nc);
 		r->p = stats_mann_whitney(a, na, b, nc, NULL);
-		if (stats_mw_min_p(stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used) {
+		/* (a relative tolerance, so that 2/C(40,1) is not "above" 0.05) */
+		if (stats_mw_min_p(stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used * (1 + 1e-9)) {
 			r->too_few = true;
 			r->decided = BY_THRESHOLD;
 			r->note = "too few samples for the test to reach alpha";
@@ -996,10 +992,14 @@ static void report_junit(FILE *fp, const struct compare *c)
 		char detail[512];
 		row_detail(detail, sizeof detail, r);
 		fputs("    <testcase classname=\"", fp);
-		if (dot)
-			fprintf(fp, "%.*s", (int)(dot - name), name), name = dot + 1;
-		else
+		if (dot) {
+			char *cls = xstrndup(name, (size_t)(dot - name));
+			xml_escape(fp, cls);
+			free(cls);
+			name = dot + 1;
+		} else {
 			xml_escape(fp, "jmh");
+		}
 		fputs("\" name=\"", fp);
 		sb_reset(&sb);
 		sb_adds(&sb, name);
@@ -1209,8 +1209,10 @@ int cmd_compare(int argc, char **argv)
 		die(PERF_EXIT_TROUBLE, "expected BASELINE and CURRENT files, got %d argument%s; see 'perf compare --help'",
 		    argc - optind, argc - optind == 1 ? "" : "s");
 	const char *base_path = argv[optind], *cur_path = argv[optind + 1];
-	if (!strcmp(base_path, "-") && !strcmp(cur_path, "-"))
-		die(PERF_EXIT_TROUBLE, "BASELINE and CURRENT cannot both be standard input");
+	int stdin_users = !strcmp(base_path, "-") + !strcmp(cur_path, "-") +
+			  (config_path && !strcmp(config_path, "-"));
+	if (stdin_users > 1)
+		die(PERF_EXIT_TROUBLE, "only one of BASELINE, CURRENT and --config can be standard input");
 
 	if (filter) {
 		int e = regcomp(&c.filter, filter, REG_EXTENDED | REG_NOSUB);

@@ -30,12 +30,13 @@ import os
 import statistics
 import sys
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_jmh import t_sf2  # noqa: E402
 
 NORMAL = statistics.NormalDist()
 
-# name: (perf JSON, baseline, current, uses truth)
+# (name, title, whether the truth set applies)
 SCENARIOS = (
     ("null", "a. null (same true values, fresh noise)", False),
     ("shift", "b. 200 benchmarks 3% worse", True),
@@ -419,7 +420,7 @@ def main(argv=None):
             for n in refs:
                 c = refs[n][key]
                 if n == "null":
-                    cells.append("%-22s" % ("%d" % c["alarms"]))
+                    cells.append("%-22s" % ("%d alarms" % c["alarms"]))
                 else:
                     cells.append("%-22s" % ("%d/%d/%d" % (
                         c["alarms"], c["found"], c["false_alarms"])))

@@ -10,7 +10,7 @@
 #                     already there from an identical earlier run are reused
 #   --benchmarks N    entries in the 1x files (default 20000, ~42 MB a file)
 #   --scale K         size of the big files in multiples of N (default 4)
-#   --gc              add -prof gc secondary metrics (files ~3.5x larger)
+#   --gc              add -prof gc secondary metrics (files ~3.3x larger)
 #   --python-4x       also time the Python reference on the big pair
 #   --reference-only  time only the Python reference (no perf needed)
 #

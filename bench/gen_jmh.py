@@ -35,17 +35,18 @@ objects (one a line).
 
 Outliers (--outlier-rate R): every sample independently, with probability R,
 is slowed down by a factor 1+U(min,max)/100 (multiplied for avgt, divided
-for thrpt): a GC pause or a noisy neighbour.  They also hit the gc
-secondaries' samples of the same iteration only through alloc.rate.
+for thrpt): a GC pause or a noisy neighbour.  With --gc such an iteration
+also shows a lower gc.alloc.rate (MB/sec); gc.alloc.rate.norm (B/op) is
+unaffected.
 
 Defaults (2 forks x 5 iterations, no secondaries) make
 `gen_jmh.py --benchmarks 20000` about 42 MB (a sample costs about 40 bytes,
 an entry's metadata and percentiles about 1.7 kB); --gc adds 3 or 4
-secondary metrics with the same number of samples, roughly 3.5x the size.
+secondary metrics with the same number of samples, about 3.3x the size
+(136 MB).
 """
 
 import argparse
-import bisect
 import json
 import math
 import random

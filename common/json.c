@@ -20,6 +20,9 @@
  *    subnormal for ones too small. */
 #include <config.h>
 
+#if !defined(JSMN_PARENT_LINKS) || !defined(JSMN_STRICT)
+#error "build with -DJSMN_PARENT_LINKS -DJSMN_STRICT (see Makefile.am)"
+#endif
 #include <jsmn.h>
 
 #include <float.h>
@@ -895,74 +898,152 @@ char *json_string(const struct json_doc *doc, int i)
 	return sb_detach(&sb, NULL);
 }
 
-/* Clinger's fast path: with at most 19 significant digits making an
- * integer m <= 2^53 and a decimal exponent within +-22, m and 10^e are
- * exact doubles and one multiplication or division rounds correctly, giving
- * exactly what strtod gives.  Returns false to leave it to strtod.  Needs
- * arithmetic in plain double precision (no x87 excess precision). */
-static bool number_fast(const char *s, size_t n, double *out)
+/* Accumulate the run of digits at *pp (before end) into mant. */
+static inline void add_digits(const char **pp, const char *end, uint64_t *mant)
 {
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-	static const double exact_pow10[] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-	};
-	size_t i = 0;
-	bool negative = false;
-	uint64_t mant = 0;
-	int digits = 0, scale = 0;
+	const char *p = *pp;
+	uint64_t m = *mant;
 
-	if (s[0] == '-') {
-		negative = true;
-		i++;
+	for (; p < end && is_digit(*p); p++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	*pp = p;
+	*mant = m;
+}
+
+/* A JSON number (already checked) as mant * 10^scale: false if it has more
+ * than 19 digits (leading zeros included: "0.000..." is rare) or an absurd
+ * exponent. */
+static bool number_decimal(const char *s, size_t n, uint64_t *mantp, int *scalep, bool *negp)
+{
+	const char *p = s, *end = s + n, *digits;
+	uint64_t mant = 0;
+	int scale = 0;
+
+	*negp = *p == '-';
+	if (*negp)
+		p++;
+	digits = p;
+	add_digits(&p, end, &mant);
+	if (p < end && *p == '.') {
+		const char *frac = ++p;
+		add_digits(&p, end, &mant);
+		scale = -(int)(p - frac);
+		if (p - digits - 1 > 19)
+			return false;
+	} else if (p - digits > 19) {
+		return false;
 	}
-	for (; i < n && is_digit(s[i]); i++) {
-		if (mant || s[i] != '0') {
-			if (++digits > 19)
-				return false;
-			mant = mant * 10 + (uint64_t)(s[i] - '0');
-		}
-	}
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && is_digit(s[i]); i++) {
-			if (mant || s[i] != '0') {
-				if (++digits > 19)
-					return false;
-				mant = mant * 10 + (uint64_t)(s[i] - '0');
-			}
-			scale--;
-		}
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+	if (p < end && (*p == 'e' || *p == 'E')) {
 		bool eneg = false;
 		int e = 0;
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		for (; i < n && is_digit(s[i]); i++) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (; p < end && is_digit(*p); p++) {
 			if (e > 10000)
 				return false;
-			e = e * 10 + (s[i] - '0');
+			e = e * 10 + (*p - '0');
 		}
 		scale += eneg ? -e : e;
 	}
-	if (i != n || mant > (UINT64_C(1) << 53))
-		return false;
+	*mantp = mant;
+	*scalep = scale;
+	return p == end;
+}
 
-	double v = (double)mant;
-	if (mant != 0 && scale != 0) {
-		if (scale > 22 || scale < -22)
-			return false;
-		v = scale > 0 ? v * exact_pow10[scale] : v / exact_pow10[-scale];
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+
+static int bit_length(u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64);
+
+	if (hi)
+		return 128 - __builtin_clzll(hi);
+	return v ? 64 - __builtin_clzll((uint64_t)v) : 0;
+}
+
+/* mant * 10^scale for 0 < mant < 2^64 and |scale| <= 27 (so that 5^|scale|
+ * fits 64 bits), correctly rounded with integer arithmetic only: the exact
+ * product w * 5^k, or a 64-bit quotient (w << s) / 5^k and its remainder,
+ * rounded half to even to 53 bits, times a power of two. */
+static double decimal_exact(uint64_t mant, int scale)
+{
+	uint64_t pow5 = 1;
+	int k = scale < 0 ? -scale : scale, e2;
+	u128 q;
+	bool inexact = false;   /* a non-zero remainder below q */
+
+	for (int j = 0; j < k; j++)
+		pow5 *= 5;
+	if (scale >= 0) {
+		q = (u128)mant * pow5;
+		e2 = scale;
+	} else {
+		/* The shift makes the quotient 63 or 64 bits long and keeps
+		 * the dividend's high half below the divisor. */
+		int s = 63 + bit_length(pow5) - bit_length(mant);
+		u128 num = (u128)mant << s;
+		q = num / pow5;
+		inexact = (uint64_t)num - (uint64_t)q * pow5 != 0;
+		e2 = -s - k;
+	}
+	int len = bit_length(q);
+	if (len > 53) {
+		int shift = len - 53;
+		u128 tail = q & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+		q >>= shift;
+		e2 += shift;
+		if (tail > half || (tail == half && (inexact || (q & 1))))
+			q++;     /* may reach 2^53: still exact as a double */
+	}
+	return ldexp((double)(uint64_t)q, e2);
+}
+#endif
+
+/* Powers of ten that are exact doubles. */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define CLINGER_FAST_PATH 1
+static const double exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+#endif
+
+/* Numbers without strtod when that is exact, which is nearly always: JMH and
+ * most writers print at most 17 significant digits.  Clinger's fast path
+ * first (mant <= 2^53 and 10^|scale| <= 10^22 are exact doubles, so one
+ * multiplication or division rounds correctly; it needs plain double
+ * arithmetic, no x87 excess precision), then exact integer arithmetic.
+ * Returns false to leave the number to strtod. */
+static bool number_fast(const char *s, size_t n, double *out)
+{
+	uint64_t mant;
+	int scale;
+	bool negative;
+	double v;
+
+	if (!number_decimal(s, n, &mant, &scale, &negative))
+		return false;
+	if (mant == 0) {
+		v = 0;
+#ifdef CLINGER_FAST_PATH
+	} else if (mant <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
+		v = (double)mant;
+		if (scale > 0)
+			v *= exact_pow10[scale];
+		else if (scale < 0)
+			v /= exact_pow10[-scale];
+#endif
+#ifdef __SIZEOF_INT128__
+	} else if (scale >= -27 && scale <= 27) {
+		v = decimal_exact(mant, scale);
+#endif
+	} else {
+		return false;
 	}
 	*out = negative ? -v : v;
 	return true;
-#else
-	(void)s;
-	(void)n;
-	(void)out;
-	return false;
-#endif
 }
 
 /* strtod on a number token.  In a checked document a number is followed by

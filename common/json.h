@@ -3,9 +3,10 @@
  * jsmn tokenises; this module makes that a strict, safe reader: the text
  * between tokens is checked (commas, colons, nothing stray), primitives must
  * be true/false/null or RFC 8259 numbers, strings must have valid escapes
- * (\uXXXX with surrogate pairs) and no raw control characters, nesting is
- * limited, and there is exactly one top-level value.  Errors carry the file
- * name, line and column.
+ * (\uXXXX with surrogate pairs; \u0000 is refused, strings being C strings)
+ * and no raw control characters, nesting is limited, and there is exactly
+ * one top-level value (a UTF-8 byte order mark before it is an error).
+ * Errors carry the file name, line and column.
  *
  * Token indices are ints (jsmn's); tok[i].start/end are offsets into src,
  * for strings without the quotes.  Build with -DJSMN_PARENT_LINKS
@@ -91,7 +92,9 @@ char *json_string(const struct json_doc *doc, int i);
 /* Append the unescaped value of string token i to sb; -1 if not a string. */
 int json_string_sb(const struct json_doc *doc, int i, struct strbuf *sb);
 /* A number: a JSON number, or JMH's strings "NaN", "+INF", "-INF" (also
- * "Infinity", "-Infinity", "INF").  Returns 0, or -1 if i is neither. */
+ * "Infinity", "-Infinity", "INF").  Returns 0, or -1 if i is neither.
+ * Numbers beyond a double's range (1e400) give +-HUGE_VAL (infinity), ones
+ * too small 0 or a subnormal; the result is always strtod's. */
 int json_number(const struct json_doc *doc, int i, double *out);
 /* A boolean token: 0, or -1. */
 int json_bool(const struct json_doc *doc, int i, bool *out);

@@ -32,11 +32,12 @@ void jw_num(struct jsonw *w, double v);        /* non-finite writes null */
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, bool v);
 void jw_null(struct jsonw *w);
-/* Ends the document: a newline in pretty mode. */
+/* Ends the document: a newline (in both modes). */
 void jw_end(struct jsonw *w);
 
 /* Shortest "%.*g" form of v that reads back exactly; buf >= 32 bytes.
- * Integral values print without exponent up to 1e17. */
+ * Integral values print without exponent up to 1e17; -0 prints as "0",
+ * NaN and infinities as "null". */
 void json_format_double(char *buf, size_t size, double v);
 /* Append s escaped as a JSON string (with quotes) to sb. */
 void json_quote(struct strbuf *sb, const char *s, size_t n);

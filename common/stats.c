@@ -84,6 +84,49 @@ size_t stats_trim_outliers(struct wval *x, size_t n)
 	return k;
 }
 
+size_t stats_trim_outliers_pooled(struct wval *a, size_t *na, struct wval *b, size_t *nb)
+{
+	size_t n = *na + *nb;
+	if (n < 3)
+		return 0;
+	struct wval *all = xmalloc(n * sizeof *all);
+	memcpy(all, a, *na * sizeof *a);
+	memcpy(all + *na, b, *nb * sizeof *b);
+	stats_sort(all, n);
+	double med = stats_median(all, n);
+	for (size_t i = 0; i < n; i++)
+		all[i].v = fabs(all[i].v - med);
+	stats_sort(all, n);
+	double mad = stats_median(all, n);
+	free(all);
+	if (!(mad > 0))
+		return 0;
+	double limit = 3.5 * 1.4826 * mad, total = 0, removed = 0;
+	for (size_t i = 0; i < *na; i++) {
+		total += a[i].w;
+		removed += fabs(a[i].v - med) > limit ? a[i].w : 0;
+	}
+	for (size_t i = 0; i < *nb; i++) {
+		total += b[i].w;
+		removed += fabs(b[i].v - med) > limit ? b[i].w : 0;
+	}
+	if (removed == 0 || removed > total / 3)
+		return 0;
+	size_t k = 0, dropped = 0;
+	for (size_t i = 0; i < *na; i++)
+		if (!(fabs(a[i].v - med) > limit))
+			a[k++] = a[i];
+	dropped += *na - k;
+	*na = k;
+	k = 0;
+	for (size_t i = 0; i < *nb; i++)
+		if (!(fabs(b[i].v - med) > limit))
+			b[k++] = b[i];
+	dropped += *nb - k;
+	*nb = k;
+	return dropped;
+}
+
 double stats_norm_sf(double z)
 {
 	return 0.5 * erfc(z / sqrt(2.0));

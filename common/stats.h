@@ -32,6 +32,12 @@ double stats_mean(const struct wval *x, size_t n);
  * count. */
 size_t stats_trim_outliers(struct wval *x, size_t n);
 
+/* The same rule with the median and MAD of both samples pooled, applied to
+ * each: trimming that does not look at which side a value is on, so the
+ * rank test on what is left stays exact under the null hypothesis.
+ * Returns how many values were dropped; *na and *nb are updated. */
+size_t stats_trim_outliers_pooled(struct wval *a, size_t *na, struct wval *b, size_t *nb);
+
 /* Two-sided Mann-Whitney U test of sorted samples a and b.  Exact
  * distribution when both have unit weights, at most STATS_MW_EXACT_MAX
  * samples and no ties; otherwise the normal approximation with tie and

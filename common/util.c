@@ -330,10 +330,9 @@ int append_line(const char *path, const char *line, size_t len)
 
 bool want_colour(FILE *fp)
 {
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return false;
-	if (nc)     /* NO_COLOR set but empty: the spec says any value */
+	/* CONTRACTS.md: colour only while NO_COLOR is unset (any value, even
+	 * an empty one, turns it off). */
+	if (getenv("NO_COLOR"))
 		return false;
 	return isatty(fileno(fp));
 }

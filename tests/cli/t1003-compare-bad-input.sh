@@ -59,7 +59,8 @@ bad "a bad alpha" "^perf compare: invalid alpha '0'" --alpha 0 "$J/fs2.json" "$J
 bad "a bad regex" "^perf compare: invalid --filter regular expression '\('" --filter '(' "$J/fs2.json" "$J/fs2.json"
 bad "one file only" "^perf compare: expected BASELINE and CURRENT files, got 1 argument" "$J/fs2.json"
 bad "three files" "^perf compare: expected BASELINE and CURRENT files, got 3 arguments" a b c
-bad "both on stdin" "^perf compare: BASELINE and CURRENT cannot both be standard input" - -
+bad "both on stdin" "^perf compare: only one of BASELINE, CURRENT and --config can be standard input" - -
+bad "config and a file on stdin" "^perf compare: only one of BASELINE, CURRENT and --config can be standard input" --config - - "$J/fs2.json"
 
 printf 'thresholds:\n  foo: [1, 2]\n' >"$T/cfg-bad.yml"
 bad "a config with a wrong type" "^perf compare: $T/cfg-bad.yml:2:8: threshold for 'foo' must be a percentage" --config "$T/cfg-bad.yml" "$J/fs2.json" "$J/fs2.json"

@@ -91,12 +91,12 @@ START_TEST(test_errors)
 		{ "[1]", "t.json:1:2: not JMH output: expected a benchmark result object" },
 		{ "[{}]", "t.json:1:2: not JMH output: result has no \"benchmark\" name" },
 		{ "[{\"benchmark\": \"a\"}]", "t.json:1:2: not JMH output: result has no \"mode\"" },
-		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\"},\n]", "t.json:2:1: trailing comma in the result array" },
-		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\"}", "t.json:1:33: unexpected end of input: the result array is not closed" },
+		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": 1}},\n]", "t.json:2:1: trailing comma in the result array" },
+		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": 1}}", "t.json:1:65: unexpected end of input: the result array is not closed" },
 		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": 1}}] x",
 		  "t.json:1:67: trailing characters after the result array" },
 		{ "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": 1, \"rawData\": [1]}}]",
-		  "t.json:1:74: not JMH output: \"rawData\" must be an array of arrays of numbers" },
+		  "t.json:1:77: not JMH output: \"rawData\" must be an array of arrays of numbers" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct jmh_file f;

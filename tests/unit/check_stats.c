@@ -49,6 +49,28 @@ START_TEST(test_trim)
 }
 END_TEST
 
+START_TEST(test_trim_pooled)
+{
+	struct wval a[5], b[5];
+	fill(a, (double[]){ 100, 100.5, 99.5, 100.2, 130 }, 5);
+	fill(b, (double[]){ 103, 103.4, 102.6, 103.1, 102.9 }, 5);
+	size_t na = 5, nb = 5;
+	ck_assert_uint_eq(stats_trim_outliers_pooled(a, &na, b, &nb), 1);
+	ck_assert_uint_eq(na, 4);
+	ck_assert_uint_eq(nb, 5);
+	ck_assert_double_eq_tol(a[3].v, 100.5, 1e-12);
+	/* a clean shift is not trimmed away */
+	fill(a, (double[]){ 100, 100.5, 99.5, 100.2, 99.8 }, 5);
+	na = 5;
+	ck_assert_uint_eq(stats_trim_outliers_pooled(a, &na, b, &nb), 0);
+	ck_assert_uint_eq(na + nb, 10);
+	/* too few in all */
+	na = 1;
+	nb = 1;
+	ck_assert_uint_eq(stats_trim_outliers_pooled(a, &na, b, &nb), 0);
+}
+END_TEST
+
 START_TEST(test_mann_whitney_exact)
 {
 	struct wval a[5], b[5];
@@ -188,6 +210,7 @@ Suite *suite_stats(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_median);
 	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_trim_pooled);
 	tcase_add_test(tc, test_mann_whitney_exact);
 	tcase_add_test(tc, test_mann_whitney_large_exact);
 	tcase_add_test(tc, test_mann_whitney_ties);
