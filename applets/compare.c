@@ -66,6 +66,7 @@ enum decided { BY_NONE, BY_THRESHOLD, BY_TEST };
 
 struct pat_value {
 	char *pat;
+	char *lower;         /* pat in lowercase, for substring matching */
 	double value;        /* threshold percent, or +1/-1 for a direction */
 };
 
@@ -76,6 +77,7 @@ struct compare_config {
 	struct pat_value *directions;
 	size_t ndirections;
 	char **ignore;
+	char **ignore_lower;
 	size_t nignore;
 	double default_threshold;   /* NAN when unset */
 	double alpha;               /* NAN when unset */
@@ -95,6 +97,7 @@ struct row {
 	const struct jmh_result *res;          /* cur, or base when missing */
 	const char *metric;                    /* "primary" or the secondary's name */
 	char *match_text;                      /* what config patterns see */
+	char *match_lower;                     /* the same in lowercase */
 	int better;                            /* +1 higher is better, -1 lower */
 	double baseline, current, change;      /* NAN where none */
 	double threshold;
@@ -190,6 +193,7 @@ static void config_load(struct compare_config *cfg, const char *path)
 					config_die(cfg, pv, "threshold for '%s' must be a percentage of 0 or more",
 						   v->pairs[j].key->str);
 				cfg->thresholds[cfg->nthresholds].pat = xstrdup(v->pairs[j].key->str);
+				cfg->thresholds[cfg->nthresholds].lower = pattern_fold(v->pairs[j].key->str);
 				cfg->thresholds[cfg->nthresholds++].value = pct;
 			}
 		} else if (!strcmp(key, "default_threshold")) {
@@ -213,6 +217,7 @@ static void config_load(struct compare_config *cfg, const char *path)
 					config_die(cfg, dv, "direction for '%s' must be 'lower' or 'higher'",
 						   v->pairs[j].key->str);
 				cfg->directions[cfg->ndirections].pat = xstrdup(v->pairs[j].key->str);
+				cfg->directions[cfg->ndirections].lower = pattern_fold(v->pairs[j].key->str);
 				cfg->directions[cfg->ndirections++].value = d;
 			}
 		} else if (!strcmp(key, "alpha")) {
@@ -225,9 +230,11 @@ static void config_load(struct compare_config *cfg, const char *path)
 				continue;
 			config_expect(cfg, v, YNODE_SEQ, "ignore");
 			cfg->ignore = xcalloc(v->nitems + 1, sizeof *cfg->ignore);
+			cfg->ignore_lower = xcalloc(v->nitems + 1, sizeof *cfg->ignore_lower);
 			for (size_t j = 0; j < v->nitems; j++) {
 				if (v->items[j]->type != YNODE_SCALAR)
 					config_die(cfg, v->items[j], "ignore entries must be patterns (scalars)");
+				cfg->ignore_lower[cfg->nignore] = pattern_fold(v->items[j]->str);
 				cfg->ignore[cfg->nignore++] = xstrdup(v->items[j]->str);
 			}
 		} else {
@@ -241,12 +248,19 @@ static void config_load(struct compare_config *cfg, const char *path)
 
 static void config_free(struct compare_config *cfg)
 {
-	for (size_t i = 0; i < cfg->nthresholds; i++)
+	for (size_t i = 0; i < cfg->nthresholds; i++) {
 		free(cfg->thresholds[i].pat);
-	for (size_t i = 0; i < cfg->ndirections; i++)
+		free(cfg->thresholds[i].lower);
+	}
+	for (size_t i = 0; i < cfg->ndirections; i++) {
 		free(cfg->directions[i].pat);
-	for (size_t i = 0; i < cfg->nignore; i++)
+		free(cfg->directions[i].lower);
+	}
+	for (size_t i = 0; i < cfg->nignore; i++) {
 		free(cfg->ignore[i]);
+		free(cfg->ignore_lower[i]);
+	}
+	free(cfg->ignore_lower);
 	free(cfg->thresholds);
 	free(cfg->directions);
 	free(cfg->ignore);
@@ -287,7 +301,8 @@ static int direction_from_name(const char *name)
 static int row_direction(const struct compare *c, const struct row *r, const struct jmh_metric *m)
 {
 	for (size_t i = 0; i < c->cfg.ndirections; i++)
-		if (pattern_match(c->cfg.directions[i].pat, r->match_text))
+		if (pattern_match_folded(c->cfg.directions[i].pat, c->cfg.directions[i].lower,
+					 r->match_text, r->match_lower))
 			return (int)c->cfg.directions[i].value;
 	int d = direction_from_unit(m->unit);
 	if (d)
@@ -298,10 +313,12 @@ static int row_direction(const struct compare *c, const struct row *r, const str
 static double row_threshold(const struct compare *c, const struct row *r)
 {
 	for (size_t i = 0; i < c->cfg.nthresholds; i++)
-		if (pattern_match(c->cfg.thresholds[i].pat, r->match_text))
+		if (pattern_match_folded(c->cfg.thresholds[i].pat, c->cfg.thresholds[i].lower,
+					 r->match_text, r->match_lower))
 			return c->cfg.thresholds[i].value;
 	for (size_t i = 0; i < ARRAY_SIZE(builtin_thresholds); i++)
-		if (pattern_match(builtin_thresholds[i].pat, r->match_text))
+		if (pattern_match_folded(builtin_thresholds[i].pat, builtin_thresholds[i].pat,
+					 r->match_text, r->match_lower))
 			return builtin_thresholds[i].pct;
 	if (!isnan(c->level_threshold))
 		return c->level_threshold;
@@ -318,10 +335,15 @@ static bool selected(const struct compare *c, const struct jmh_result *r)
 {
 	if (c->have_filter && regexec(&c->filter, r->label, 0, NULL, 0) != 0)
 		return false;
-	for (size_t i = 0; i < c->cfg.nignore; i++)
-		if (pattern_match(c->cfg.ignore[i], r->label))
-			return false;
-	return true;
+	if (!c->cfg.nignore)
+		return true;
+	char *lower = pattern_fold(r->label);
+	bool keep = true;
+	for (size_t i = 0; i < c->cfg.nignore && keep; i++)
+		if (pattern_match_folded(c->cfg.ignore[i], c->cfg.ignore_lower[i], r->label, lower))
+			keep = false;
+	free(lower);
+	return keep;
 }
 
 static struct row *add_row(struct compare *c, const struct jmh_result *base,
@@ -342,6 +364,7 @@ static struct row *add_row(struct compare *c, const struct jmh_result *base,
 		r->match_text = xstrdup(r->res->label);
 	else
 		r->match_text = xasprintf("%s:%s", r->res->label, m->key);
+	r->match_lower = pattern_fold(r->match_text);
 	r->baseline = r->current = r->change = r->p = r->q = NAN;
 	r->better = row_direction(c, r, m);
 	r->threshold = row_threshold(c, r);
@@ -1102,19 +1125,26 @@ static int report_github(FILE *fp, const struct compare *c)
 
 /* ---- main ---- */
 
-static void load_or_die(const char *path, struct jmh_file *f)
+/* Load both files (baseline first, so messages come in a fixed order). */
+static void load_both(const char *base_path, struct jmh_file *base,
+		      const char *cur_path, struct jmh_file *cur)
 {
-	char err[1024];
-	if (jmh_load(path, f, err, sizeof err) != 0)
-		die(PERF_EXIT_TROUBLE, "%s", err);
-	if (f->n == 0)
-		warn("%s: no benchmark results", f->display);
+	struct jmh_file *files[2] = { base, cur };
+	const char *paths[2] = { base_path, cur_path };
+	for (int i = 0; i < 2; i++) {
+		char err[1024];
+		if (jmh_load(paths[i], files[i], err, sizeof err) != 0)
+			die(PERF_EXIT_TROUBLE, "%s", err);
+		jmh_flush_warnings(files[i]);
+		if (files[i]->n == 0)
+			warn("%s: no benchmark results", files[i]->display);
+	}
 }
 
 static void compare_free(struct compare *c)
 {
 	for (size_t i = 0; i < c->nrows; i++)
-		free(c->rows[i].match_text);
+		free(c->rows[i].match_text), free(c->rows[i].match_lower);
 	free(c->rows);
 	jmh_file_free(&c->base);
 	jmh_file_free(&c->cur);
@@ -1227,8 +1257,7 @@ int cmd_compare(int argc, char **argv)
 		config_load(&c.cfg, config_path);
 	c.alpha_used = !isnan(c.alpha) ? c.alpha : !isnan(c.cfg.alpha) ? c.cfg.alpha : 0.05;
 
-	load_or_die(base_path, &c.base);
-	load_or_die(cur_path, &c.cur);
+	load_both(base_path, &c.base, cur_path, &c.cur);
 	info("loaded %zu results from %s and %zu from %s", c.base.n, c.base.display,
 	     c.cur.n, c.cur.display);
 

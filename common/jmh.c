@@ -1,17 +1,32 @@
 /* The JMH result loader: see jmh.h.
  *
- * The top level of a JMH file is an array of result objects.  Rather than
- * tokenising a 40 MB file at once (tens of MB of tokens), the array is split
- * into its elements by a small scanner and each element is parsed by the
- * strict JSON reader on its own, reusing one token array. */
+ * A JMH file is an array of result objects, often tens of megabytes of
+ * pretty-printed numbers of which a comparison needs a few per result.  So
+ * this is a dedicated single-pass reader rather than the general JSON
+ * reader (json.c, on jsmn): it checks the whole document as strictly as
+ * json.c does (RFC 8259 syntax, escapes, nesting), but only builds what it
+ * needs (names, modes, params, scores, units, raw samples) and merely
+ * validates the rest.  The file is mapped and the pages already read are
+ * given back as it goes, so memory stays near the size of what is kept, and
+ * two files can be loaded at once by two threads.  Positions in messages
+ * are worked out only when there is something to say. */
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "jmh.h"
 #include "json.h"
@@ -19,272 +34,541 @@
 #include "strmap.h"
 #include "util.h"
 
-struct loader {
-	const char *text;
-	size_t len;
+#define MAX_DEPTH 64
+/* Give back the pages of the mapping behind us every so often. */
+#define RELEASE_CHUNK ((size_t)8 << 20)
+
+struct scan {
+	const char *text;      /* the whole document */
+	const char *p;         /* where we are */
+	const char *end;
 	const char *display;
-	struct json_doc doc;
 	char *err;
 	size_t errsize;
-	struct strbuf sb;
+	bool failed;
+	struct strbuf sb;      /* scratch for unescaping */
 	size_t nan_samples;
+	const char *released;  /* mapping given back up to here */
+	bool mapped;
+	struct jmh_file *out;
+	struct arena *arena;   /* out's: everything kept lives here */
+	/* scratch, reused from result to result */
+	struct wval *samples;
+	size_t samples_alloc;
+	struct jmh_param *params;
+	size_t params_alloc;
+	struct jmh_metric *secondary;
+	size_t secondary_alloc;
+	struct strbuf id;
 };
 
 static void position(const char *text, size_t off, unsigned *line, unsigned *col)
 {
-	unsigned l = 1, c = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			l++;
-			c = 1;
-		} else {
-			c++;
-		}
+	unsigned l = 1;
+	const char *last = text - 1, *p = text, *stop = text + off;
+	while ((p = memchr(p, '\n', (size_t)(stop - p))) != NULL) {
+		l++;
+		last = p++;
 	}
 	*line = l;
-	*col = c;
+	*col = (unsigned)(stop - last);
 }
 
 __attribute__((format(printf, 3, 0)))
-static int vfail_at(struct loader *ld, size_t off, const char *fmt, va_list ap)
+static int vfail_at(struct scan *sc, const char *at, const char *fmt, va_list ap)
 {
-	unsigned line, col;
-	position(ld->text, off, &line, &col);
-	int n = snprintf(ld->err, ld->errsize, "%s:%u:%u: ", ld->display, line, col);
-	if (n < 0 || (size_t)n >= ld->errsize)
+	if (sc->failed)
 		return -1;
-	vsnprintf(ld->err + n, ld->errsize - n, fmt, ap);
+	sc->failed = true;
+	unsigned line, col;
+	position(sc->text, (size_t)(at - sc->text), &line, &col);
+	int n = snprintf(sc->err, sc->errsize, "%s:%u:%u: ", sc->display, line, col);
+	if (n >= 0 && (size_t)n < sc->errsize)
+		vsnprintf(sc->err + n, sc->errsize - (size_t)n, fmt, ap);
 	return -1;
 }
 
 __attribute__((format(printf, 3, 4)))
-static int fail_at(struct loader *ld, size_t off, const char *fmt, ...)
+static int fail_at(struct scan *sc, const char *at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail_at(ld, off, fmt, ap);
+	vfail_at(sc, at, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail_tok(struct loader *ld, int t, const char *fmt, ...)
-{
-	size_t off = (size_t)(ld->doc.src - ld->text) + (size_t)ld->doc.tok[t].start;
-	if (ld->doc.tok[t].type == JSMN_STRING && off > 0)
-		off--;   /* point at the opening quote */
-	va_list ap;
-	va_start(ap, fmt);
-	vfail_at(ld, off, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+/* ---- lexical level ---- */
 
-static bool is_ws(char c)
+static inline void skip_ws(struct scan *sc)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static size_t skip_ws(const char *s, size_t i, size_t len)
-{
-	while (i < len && is_ws(s[i]))
-		i++;
-	return i;
-}
-
-/* End of the JSON value starting at i: the offset of the first ',' or ']'
- * outside strings at depth 0 (or len).  Structure inside the value is the
- * JSON reader's business; this only has to find the boundary. */
-static size_t value_end(const char *s, size_t i, size_t len)
-{
-	int depth = 0;
-	while (i < len) {
-		char c = s[i];
-		if (c == '"') {
-			for (i++; i < len; i++) {
-				if (s[i] == '\\')
-					i++;
-				else if (s[i] == '"')
-					break;
+	const char *p = sc->p, *end = sc->end;
+	for (;;) {
+		/* JMH indents with runs of spaces: sixteen or eight at a time. */
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+		while (end - p >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+			if (m != 0xffff) {
+				p += __builtin_ctz(~m);
+				break;
 			}
-			if (i < len)
-				i++;
+			p += 16;
+		}
+#endif
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			if (w != UINT64_C(0x2020202020202020))
+				break;
+			p += 8;
+		}
+		if (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+			p++;
+		else
+			break;
+	}
+	sc->p = p;
+}
+
+static int fail_unexpected(struct scan *sc, const char *what)
+{
+	if (sc->p >= sc->end)
+		return fail_at(sc, sc->p, "unexpected end of input, expected %s", what);
+	unsigned char c = (unsigned char)*sc->p;
+	if (c == 0)
+		return fail_at(sc, sc->p, "not JMH output: the file holds a NUL byte");
+	if (c >= 0x20 && c < 0x7f)
+		return fail_at(sc, sc->p, "unexpected character '%c', expected %s", c, what);
+	return fail_at(sc, sc->p, "unexpected byte 0x%02x, expected %s", c, what);
+}
+
+static inline bool expect(struct scan *sc, char c, const char *what)
+{
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == c) {
+		sc->p++;
+		return true;
+	}
+	fail_unexpected(sc, what);
+	return false;
+}
+
+/* A string at sc->p (the opening quote).  On success *s and *n are its raw
+ * body and *escaped tells whether it holds backslashes; escapes are checked
+ * here, so unescaping later cannot fail. */
+static int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
+{
+	const char *p = sc->p + 1, *end = sc->end, *body = p;
+	bool esc = false;
+	for (;;) {
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+		while (end - p >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+							       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+						   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+								  _mm_set1_epi8(0x1f)));
+			unsigned m = (unsigned)_mm_movemask_epi8(stop);
+			if (m) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+			p++;
+		if (p >= end)
+			return fail_at(sc, sc->p, "unterminated string");
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			esc = true;
+			p += 2;
+			if (p > end)
+				return fail_at(sc, sc->p, "unterminated string");
 			continue;
 		}
-		if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0)
-				return i;
-			depth--;
-		} else if (c == ',' && depth == 0) {
-			return i;
-		}
-		i++;
+		if (*p == '\0')
+			return fail_at(sc, p, "not JMH output: the file holds a NUL byte");
+		return fail_at(sc, p, "control character 0x%02x in a string", (unsigned char)*p);
 	}
-	return len;
+	if (esc) {
+		size_t bad;
+		sb_reset(&sc->sb);
+		if (json_unescape(body, (size_t)(p - body), &sc->sb, &bad) != 0)
+			return fail_at(sc, body + bad, "invalid escape in a string");
+	}
+	*s = body;
+	*n = (size_t)(p - body);
+	*escaped = esc;
+	sc->p = p + 1;
+	return 0;
 }
 
-static char *tok_string(struct loader *ld, int t)
+/* The string's value, malloc'd (after scan_string). */
+static char *string_value(struct scan *sc, const char *s, size_t n, bool escaped)
 {
-	return json_string(&ld->doc, t);
+	if (escaped)
+		return arena_strndup(sc->arena, sc->sb.buf, sc->sb.len);
+	return arena_strndup(sc->arena, s, n);
 }
 
-/* A params value: JMH writes strings; accept numbers and booleans too. */
-static char *tok_text(struct loader *ld, int t)
+static inline bool is_digit(char c)
 {
-	const jsmntok_t *k = &ld->doc.tok[t];
-	if (k->type == JSMN_STRING)
-		return json_string(&ld->doc, t);
-	if (k->type == JSMN_PRIMITIVE)
-		return xstrndup(ld->doc.src + k->start, (size_t)(k->end - k->start));
-	return NULL;
+	return c >= '0' && c <= '9';
 }
 
-static void add_sample(struct jmh_metric *m, size_t *alloc, double v, double w,
-		       struct loader *ld)
+/* A number at sc->p: checked against RFC 8259; its text in *s, *n. */
+static int scan_number(struct scan *sc, const char **s, size_t *n)
+{
+	const char *p = sc->p, *end = sc->end, *start = p;
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || !is_digit(*p))
+		goto bad;
+	if (*p == '0') {
+		p++;
+		if (p < end && is_digit(*p))
+			goto bad;
+	} else {
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || !is_digit(*p))
+			goto bad;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			goto bad;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+			*p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		goto bad;
+	*s = start;
+	*n = (size_t)(p - start);
+	sc->p = p;
+	return 0;
+bad:
+	while (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
+			   *p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		p++;
+	return fail_at(sc, start, "invalid number '%.*s'", (int)(p - start > 40 ? 40 : p - start), start);
+}
+
+static int scan_literal(struct scan *sc)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(sc->end - sc->p) >= n && !memcmp(sc->p, words[i], n)) {
+			const char *after = sc->p + n;
+			if (after < sc->end && ((*after >= 'a' && *after <= 'z') || (*after >= 'A' && *after <= 'Z') ||
+						is_digit(*after) || *after == '_'))
+				break;
+			sc->p = after;
+			return 0;
+		}
+	}
+	const char *q = sc->p;
+	while (q < sc->end && q - sc->p < 40 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+						 is_digit(*q) || *q == '_'))
+		q++;
+	if (q == sc->p)
+		return fail_unexpected(sc, "a value");
+	return fail_at(sc, sc->p, "invalid literal '%.*s'", (int)(q - sc->p), sc->p);
+}
+
+/* Check any value and step over it. */
+static int skip_value(struct scan *sc, int depth)
+{
+	skip_ws(sc);
+	if (sc->p >= sc->end)
+		return fail_unexpected(sc, "a value");
+	const char *s;
+	size_t n;
+	bool esc;
+	switch (*sc->p) {
+	case '"':
+		return scan_string(sc, &s, &n, &esc);
+	case '{':
+	case '[': {
+		bool obj = *sc->p == '{';
+		char close = obj ? '}' : ']';
+		if (depth >= MAX_DEPTH)
+			return fail_at(sc, sc->p, "nesting deeper than %d levels", MAX_DEPTH);
+		sc->p++;
+		skip_ws(sc);
+		if (sc->p < sc->end && *sc->p == close) {
+			sc->p++;
+			return 0;
+		}
+		for (;;) {
+			if (obj) {
+				skip_ws(sc);
+				if (sc->p >= sc->end || *sc->p != '"')
+					return fail_unexpected(sc, "a string key");
+				if (scan_string(sc, &s, &n, &esc) != 0)
+					return -1;
+				if (!expect(sc, ':', "':' after an object key"))
+					return -1;
+			}
+			if (skip_value(sc, depth + 1) != 0)
+				return -1;
+			skip_ws(sc);
+			if (sc->p < sc->end && *sc->p == ',') {
+				sc->p++;
+				skip_ws(sc);
+				if (sc->p < sc->end && *sc->p == close)
+					return fail_at(sc, sc->p, "trailing comma before '%c'", close);
+				continue;
+			}
+			if (sc->p < sc->end && *sc->p == close) {
+				sc->p++;
+				return 0;
+			}
+			return fail_unexpected(sc, obj ? "',' or '}'" : "',' or ']'");
+		}
+	}
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return scan_number(sc, &s, &n);
+	default:
+		return scan_literal(sc);
+	}
+}
+
+/* ---- the JMH level ---- */
+
+/* Iterate an object: call with *first true; returns 1 with sc->p at the
+ * value of the next key (key in *k, *kn, unescaped in sc->sb if *kesc),
+ * 0 at the end, -1 on error. */
+static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn, bool *kesc)
+{
+	skip_ws(sc);
+	if (*first) {
+		*first = false;
+		if (sc->p < sc->end && *sc->p == '}') {
+			sc->p++;
+			return 0;
+		}
+	} else {
+		if (sc->p < sc->end && *sc->p == '}') {
+			sc->p++;
+			return 0;
+		}
+		if (sc->p >= sc->end || *sc->p != ',')
+			return fail_unexpected(sc, "',' or '}'");
+		sc->p++;
+		skip_ws(sc);
+		if (sc->p < sc->end && *sc->p == '}')
+			return fail_at(sc, sc->p, "trailing comma before '}'");
+	}
+	if (sc->p >= sc->end || *sc->p != '"')
+		return fail_unexpected(sc, "a string key");
+	if (scan_string(sc, k, kn, kesc) != 0)
+		return -1;
+	if (!expect(sc, ':', "':' after an object key"))
+		return -1;
+	skip_ws(sc);
+	return 1;
+}
+
+/* The same for an array: returns 1 with sc->p at the next element. */
+static int next_element(struct scan *sc, bool *first)
+{
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == ']') {
+		if (!*first && sc->p[-1] == ',')
+			return fail_at(sc, sc->p, "trailing comma before ']'");
+		sc->p++;
+		return 0;
+	}
+	if (!*first) {
+		if (sc->p >= sc->end || *sc->p != ',')
+			return fail_unexpected(sc, "',' or ']'");
+		sc->p++;
+		skip_ws(sc);
+		if (sc->p < sc->end && *sc->p == ']')
+			return fail_at(sc, sc->p, "trailing comma before ']'");
+	}
+	*first = false;
+	return 1;
+}
+
+static bool key_eq(const char *k, size_t kn, bool kesc, const struct scan *sc,
+		   const char *want, size_t wn)
+{
+	if (kesc)
+		return sc->sb.len == wn && !memcmp(sc->sb.buf, want, wn);
+	return kn == wn && !memcmp(k, want, wn);
+}
+#define key_is(k, kn, kesc, sc, want) key_eq(k, kn, kesc, sc, want, sizeof(want) - 1)
+
+/* A number, or JMH's "NaN" / "+INF" / "-INF" strings.  Returns 0, 1 when
+ * the value is something else (not consumed), -1 on a syntax error. */
+static int scan_jmh_number(struct scan *sc, double *out)
+{
+	const char *s;
+	size_t n;
+	bool esc;
+	if (sc->p < sc->end && (*sc->p == '-' || is_digit(*sc->p))) {
+		if (scan_number(sc, &s, &n) != 0)
+			return -1;
+		if (json_number_checked(s, n, out) != 0)
+			return fail_at(sc, s, "invalid number '%.*s'", (int)(n > 40 ? 40 : n), s);
+		return 0;
+	}
+	if (sc->p < sc->end && *sc->p == '"') {
+		const char *save = sc->p;
+		if (scan_string(sc, &s, &n, &esc) != 0)
+			return -1;
+		if (!esc && json_special_number(s, n, out) == 0)
+			return 0;
+		sc->p = save;
+	}
+	return 1;
+}
+
+/* Samples gather in sc->samples; scan_metric keeps them in the arena. */
+static void add_sample(struct scan *sc, struct jmh_metric *m, double v, double w)
 {
 	if (isnan(v)) {
 		m->nan_samples++;
-		ld->nan_samples++;
+		sc->nan_samples++;
 		return;
 	}
-	GROW(m->samples, *alloc, m->nsamples + 1);
-	m->samples[m->nsamples].v = v;
-	m->samples[m->nsamples].w = w;
+	if (m->nsamples == sc->samples_alloc)
+		GROW(sc->samples, sc->samples_alloc, m->nsamples + 1);
+	sc->samples[m->nsamples].v = v;
+	sc->samples[m->nsamples].w = w;
 	m->nsamples++;
 	m->weight += w;
 }
 
 /* rawData: [[v, v, ...], ...] one list per fork. */
-static int load_raw(struct loader *ld, struct jmh_metric *m, size_t *alloc, int t)
+static int scan_raw(struct scan *sc, struct jmh_metric *m)
 {
-	struct json_doc *d = &ld->doc;
-	if (json_type(d, t) != JSMN_ARRAY)
-		return fail_tok(ld, t, "not JMH output: %s must be an array of arrays of numbers", "\"rawData\"");
-	for (int f = json_first(d, t); f >= 0; f = json_next(d, t, f)) {
-		if (json_type(d, f) != JSMN_ARRAY)
-			return fail_tok(ld, f, "not JMH output: %s must be an array of arrays of numbers", "\"rawData\"");
-		for (int v = json_first(d, f); v >= 0; v = json_next(d, f, v)) {
-			double x;
-			if (json_number(d, v, &x) != 0)
-				return fail_tok(ld, v, "not JMH output: %s holds a value that is not a number", "\"rawData\"");
-			add_sample(m, alloc, x, 1, ld);
+	static const char shape[] = "not JMH output: \"rawData\" must be an array of arrays of numbers";
+	if (*sc->p != '[')
+		return fail_at(sc, sc->p, "%s", shape);
+	sc->p++;
+	bool first = true;
+	int r;
+	while ((r = next_element(sc, &first)) == 1) {
+		if (*sc->p != '[')
+			return sc->p < sc->end ? fail_at(sc, sc->p, "%s", shape) : fail_unexpected(sc, "'['");
+		sc->p++;
+		bool f2 = true;
+		int r2;
+		while ((r2 = next_element(sc, &f2)) == 1) {
+			double v;
+			int k = scan_jmh_number(sc, &v);
+			if (k < 0)
+				return -1;
+			if (k > 0) {
+				if (sc->p >= sc->end)
+					return fail_unexpected(sc, "a number");
+				return fail_at(sc, sc->p, "not JMH output: \"rawData\" holds a value that is not a number");
+			}
+			add_sample(sc, m, v, 1);
 		}
+		if (r2 < 0)
+			return -1;
 	}
-	return 0;
+	return r;
 }
 
 /* rawDataHistogram: [[[[v, count], ...] per iteration] per fork]. */
-static int load_histogram(struct loader *ld, struct jmh_metric *m, size_t *alloc, int t)
+static int scan_histogram(struct scan *sc, struct jmh_metric *m)
 {
-#define HIST_SHAPE "not JMH output: %s must be arrays of [value, count] pairs per iteration per fork"
-	struct json_doc *d = &ld->doc;
-	if (json_type(d, t) != JSMN_ARRAY)
-		return fail_tok(ld, t, HIST_SHAPE, "\"rawDataHistogram\"");
-	for (int f = json_first(d, t); f >= 0; f = json_next(d, t, f)) {
-		if (json_type(d, f) != JSMN_ARRAY)
-			return fail_tok(ld, f, HIST_SHAPE, "\"rawDataHistogram\"");
-		for (int it = json_first(d, f); it >= 0; it = json_next(d, f, it)) {
-			if (json_type(d, it) != JSMN_ARRAY)
-				return fail_tok(ld, it, HIST_SHAPE, "\"rawDataHistogram\"");
-			for (int p = json_first(d, it); p >= 0; p = json_next(d, it, p)) {
+	static const char shape[] =
+		"not JMH output: \"rawDataHistogram\" must be arrays of [value, count] pairs per iteration per fork";
+	if (*sc->p != '[')
+		return fail_at(sc, sc->p, "%s", shape);
+	sc->p++;
+	bool f1 = true;
+	int r1;
+	while ((r1 = next_element(sc, &f1)) == 1) {
+		if (*sc->p != '[')
+			return fail_at(sc, sc->p, "%s", shape);
+		sc->p++;
+		bool f2 = true;
+		int r2;
+		while ((r2 = next_element(sc, &f2)) == 1) {
+			if (*sc->p != '[')
+				return fail_at(sc, sc->p, "%s", shape);
+			sc->p++;
+			bool f3 = true;
+			int r3;
+			while ((r3 = next_element(sc, &f3)) == 1) {
+				const char *pair = sc->p;
 				double v, c;
-				if (json_type(d, p) != JSMN_ARRAY || json_size(d, p) != 2 ||
-				    json_number(d, p + 1, &v) != 0 ||
-				    json_number(d, json_skip(d, p + 1), &c) != 0)
-					return fail_tok(ld, p, HIST_SHAPE, "\"rawDataHistogram\"");
+				if (*sc->p != '[')
+					return fail_at(sc, pair, "%s", shape);
+				sc->p++;
+				skip_ws(sc);
+				int k = scan_jmh_number(sc, &v);
+				if (k)
+					return k < 0 ? -1 : fail_at(sc, pair, "%s", shape);
+				if (!expect(sc, ',', "','"))
+					return -1;
+				skip_ws(sc);
+				k = scan_jmh_number(sc, &c);
+				if (k)
+					return k < 0 ? -1 : fail_at(sc, pair, "%s", shape);
+				skip_ws(sc);
+				if (sc->p >= sc->end || *sc->p != ']')
+					return sc->p < sc->end && *sc->p == ',' ? fail_at(sc, pair, "%s", shape)
+										: fail_unexpected(sc, "']'");
+				sc->p++;
 				if (!(c >= 0) || isinf(c))
-					return fail_tok(ld, p, "not JMH output: %s has a negative or non-finite count", "\"rawDataHistogram\"");
+					return fail_at(sc, pair, "not JMH output: \"rawDataHistogram\" has a negative or non-finite count");
 				if (c > 0)
-					add_sample(m, alloc, v, c, ld);
+					add_sample(sc, m, v, c);
 			}
+			if (r3 < 0)
+				return -1;
 		}
+		if (r2 < 0)
+			return -1;
 	}
-	return 0;
+	return r1;
 }
 
-/* Sort and merge equal values (histograms repeat values per iteration). */
-static void finish_samples(struct jmh_metric *m)
+/* Sort and, for histograms, merge equal values; then keep them in the
+ * arena. */
+static void finish_samples(struct scan *sc, struct jmh_metric *m)
 {
-	stats_sort(m->samples, m->nsamples);
-	size_t k = 0;
+	struct wval *x = sc->samples;
+	size_t n = m->nsamples;
+	stats_sort(x, n);
 	bool weighted = false;
-	for (size_t i = 0; i < m->nsamples; i++)
-		if (m->samples[i].w != 1)
+	for (size_t i = 0; i < n; i++)
+		if (x[i].w != 1)
 			weighted = true;
-	if (!weighted)
-		return;   /* plain raw data: keep ties as separate samples */
-	for (size_t i = 0; i < m->nsamples; i++) {
-		if (k && m->samples[k - 1].v == m->samples[i].v)
-			m->samples[k - 1].w += m->samples[i].w;
-		else
-			m->samples[k++] = m->samples[i];
+	if (weighted) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (k && x[k - 1].v == x[i].v)
+				x[k - 1].w += x[i].w;
+			else
+				x[k++] = x[i];
+		}
+		n = k;
 	}
-	m->nsamples = k;
-}
-
-static int load_metric(struct loader *ld, int t, const char *name, struct jmh_metric *m)
-{
-	struct json_doc *d = &ld->doc;
-	memset(m, 0, sizeof *m);
-	m->score = NAN;
-	m->error = NAN;
-	m->name = xstrdup(name);
-	m->key = m->name;
-	if (!strncmp(m->key, "\xc2\xb7", 2))   /* the older "·gc..." spelling */
-		m->key += 2;
-	if (json_type(d, t) != JSMN_OBJECT)
-		return fail_tok(ld, t, "not JMH output: metric '%s' is not an object", name);
-	int s = json_obj_get(d, t, "score");
-	if (s < 0)
-		return fail_tok(ld, t, "not JMH output: metric '%s' has no \"score\"", name);
-	if (json_number(d, s, &m->score) != 0)
-		return fail_tok(ld, s, "not JMH output: the score of '%s' is not a number", name);
-	int e = json_obj_get(d, t, "scoreError");
-	if (e >= 0 && json_number(d, e, &m->error) != 0)
-		m->error = NAN;
-	int u = json_obj_get(d, t, "scoreUnit");
-	if (u >= 0 && json_type(d, u) == JSMN_STRING)
-		m->unit = tok_string(ld, u);
-	else
-		m->unit = xstrdup("");
-	size_t alloc = 0;
-	int h = json_obj_get(d, t, "rawDataHistogram");
-	int r = json_obj_get(d, t, "rawData");
-	if (h >= 0 && !json_is_null(d, h)) {
-		if (load_histogram(ld, m, &alloc, h) != 0)
-			return -1;
-	} else if (r >= 0 && !json_is_null(d, r)) {
-		if (load_raw(ld, m, &alloc, r) != 0)
-			return -1;
-	}
-	finish_samples(m);
-	return 0;
-}
-
-static void metric_free(struct jmh_metric *m)
-{
-	free(m->name);
-	free(m->unit);
-	free(m->samples);
-}
-
-static void result_free(struct jmh_result *r)
-{
-	free(r->benchmark);
-	free(r->mode);
-	for (size_t i = 0; i < r->nparams; i++) {
-		free(r->params[i].key);
-		free(r->params[i].value);
-	}
-	free(r->params);
-	free(r->label);
-	free(r->key);
-	metric_free(&r->primary);
-	for (size_t i = 0; i < r->nsecondary; i++)
-		metric_free(&r->secondary[i]);
-	free(r->secondary);
+	m->nsamples = n;
+	m->samples = n ? arena_memdup(sc->arena, x, n * sizeof *x) : NULL;
 }
 
 static int cmp_param(const void *a, const void *b)
@@ -293,100 +577,265 @@ static int cmp_param(const void *a, const void *b)
 	return strcmp((*pa)->key, (*pb)->key);
 }
 
-static void make_identity(struct jmh_result *r)
+static void make_identity(struct scan *sc, struct jmh_result *r)
 {
-	struct strbuf sb = STRBUF_INIT;
-	sb_adds(&sb, r->benchmark);
+	struct strbuf *sb = &sc->id;
+	sb_reset(sb);
+	sb_adds(sb, r->benchmark);
 	if (r->nparams) {
-		sb_addc(&sb, '(');
+		sb_addc(sb, '(');
 		for (size_t i = 0; i < r->nparams; i++) {
 			if (i)
-				sb_addc(&sb, ',');
-			sb_addf(&sb, "%s=%s", r->params[i].key, r->params[i].value);
+				sb_addc(sb, ',');
+			sb_adds(sb, r->params[i].key);
+			sb_addc(sb, '=');
+			sb_adds(sb, r->params[i].value);
 		}
-		sb_addc(&sb, ')');
+		sb_addc(sb, ')');
 	}
-	r->label = sb_detach(&sb, NULL);
+	r->label = arena_strndup(sc->arena, sb->buf, sb->len);
 
-	/* The key: name, mode and params sorted by key, joined by separators
-	 * that cannot occur in JSON-decoded C strings' ordinary text. */
-	const struct jmh_param **sorted = xmalloc((r->nparams + 1) * sizeof *sorted);
+	/* The key: name, mode and params sorted by key, joined by control
+	 * characters that do not occur in names. */
+	const struct jmh_param *few[16], **sorted = r->nparams <= 16 ? few
+		: xmalloc(r->nparams * sizeof *sorted);
 	for (size_t i = 0; i < r->nparams; i++)
 		sorted[i] = &r->params[i];
-	qsort(sorted, r->nparams, sizeof *sorted, cmp_param);
-	sb_adds(&sb, r->benchmark);
-	sb_addc(&sb, '\x1f');
-	sb_adds(&sb, r->mode);
+	if (r->nparams > 1)
+		qsort(sorted, r->nparams, sizeof *sorted, cmp_param);
+	sb_reset(sb);
+	sb_adds(sb, r->benchmark);
+	sb_addc(sb, '\x1f');
+	sb_adds(sb, r->mode);
 	for (size_t i = 0; i < r->nparams; i++) {
-		sb_addc(&sb, '\x1f');
-		sb_adds(&sb, sorted[i]->key);
-		sb_addc(&sb, '\x1e');
-		sb_adds(&sb, sorted[i]->value);
+		sb_addc(sb, '\x1f');
+		sb_adds(sb, sorted[i]->key);
+		sb_addc(sb, '\x1e');
+		sb_adds(sb, sorted[i]->value);
 	}
-	free(sorted);
-	r->key = sb_detach(&sb, NULL);
+	if (sorted != few)
+		free(sorted);
+	r->key = arena_strndup(sc->arena, sb->buf, sb->len);
 }
 
-static int load_result(struct loader *ld, struct jmh_result *r, size_t start)
+static int scan_metric(struct scan *sc, const char *name, struct jmh_metric *m)
 {
-	struct json_doc *d = &ld->doc;
-	memset(r, 0, sizeof *r);
-	r->offset = start;
-	if (json_type(d, 0) != JSMN_OBJECT)
-		return fail_at(ld, start, "not JMH output: expected a benchmark result object");
-	int b = json_obj_get(d, 0, "benchmark");
-	if (b < 0 || json_type(d, b) != JSMN_STRING)
-		return fail_at(ld, start, "not JMH output: result has no \"benchmark\" name");
-	r->benchmark = tok_string(ld, b);
-	int m = json_obj_get(d, 0, "mode");
-	if (m < 0 || json_type(d, m) != JSMN_STRING)
-		return fail_at(ld, start, "not JMH output: result has no \"mode\"");
-	r->mode = tok_string(ld, m);
-	int p = json_obj_get(d, 0, "params");
-	if (p >= 0 && !json_is_null(d, p)) {
-		if (json_type(d, p) != JSMN_OBJECT)
-			return fail_tok(ld, p, "not JMH output: %s must be an object", "\"params\"");
-		r->params = xcalloc((size_t)json_size(d, p) + 1, sizeof *r->params);
-		for (int k = json_first(d, p); k >= 0; k = json_next(d, p, k)) {
-			char *val = tok_text(ld, k + 1);
-			if (!val) {
-				char *key = tok_string(ld, k);
-				fail_tok(ld, k + 1, "not JMH output: parameter '%s' is not a string", key);
-				free(key);
+	const char *start = sc->p;
+	memset(m, 0, sizeof *m);
+	m->score = NAN;
+	m->error = NAN;
+	m->name = arena_strndup(sc->arena, name, strlen(name));
+	m->key = m->name;
+	if (!strncmp(m->key, "\xc2\xb7", 2))   /* the older "·gc..." spelling */
+		m->key += 2;
+	if (sc->p >= sc->end || *sc->p != '{') {
+		if (sc->p < sc->end && skip_value(sc, 2) != 0)
+			return -1;
+		return fail_at(sc, start, "not JMH output: metric '%s' is not an object", name);
+	}
+	sc->p++;
+	bool first = true, have_score = false, have_hist = false;
+	const char *k;
+	size_t kn;
+	bool kesc;
+	int r;
+	while ((r = next_member(sc, &first, &k, &kn, &kesc)) == 1) {
+		if (key_is(k, kn, kesc, sc, "score")) {
+			const char *at = sc->p;
+			int e = scan_jmh_number(sc, &m->score);
+			if (e < 0)
 				return -1;
+			if (e > 0) {
+				if (skip_value(sc, 3) != 0)
+					return -1;
+				return fail_at(sc, at, "not JMH output: the score of '%s' is not a number", name);
 			}
-			r->params[r->nparams].key = tok_string(ld, k);
-			r->params[r->nparams].value = val;
-			r->nparams++;
+			have_score = true;
+		} else if (key_is(k, kn, kesc, sc, "scoreError")) {
+			int e = scan_jmh_number(sc, &m->error);
+			if (e < 0)
+				return -1;
+			if (e > 0 && skip_value(sc, 3) != 0)
+				return -1;
+		} else if (key_is(k, kn, kesc, sc, "scoreUnit") && sc->p < sc->end && *sc->p == '"') {
+			const char *s;
+			size_t n;
+			bool esc;
+			if (scan_string(sc, &s, &n, &esc) != 0)
+				return -1;
+			m->unit = string_value(sc, s, n, esc);
+		} else if (key_is(k, kn, kesc, sc, "rawDataHistogram") && sc->p < sc->end && *sc->p != 'n') {
+			/* Histograms win over rawData: sample mode has both. */
+			if (!have_hist) {
+				m->nsamples = 0;
+				m->weight = 0;
+			}
+			have_hist = true;
+			if (scan_histogram(sc, m) != 0)
+				return -1;
+		} else if (key_is(k, kn, kesc, sc, "rawData") && sc->p < sc->end && *sc->p != 'n' && !have_hist) {
+			if (scan_raw(sc, m) != 0)
+				return -1;
+		} else if (skip_value(sc, 3) != 0) {
+			return -1;
 		}
 	}
-	int pm = json_obj_get(d, 0, "primaryMetric");
-	if (pm < 0)
-		return fail_at(ld, start, "not JMH output: result has no \"primaryMetric\"");
-	if (load_metric(ld, pm, "primary", &r->primary) != 0)
+	if (r < 0)
 		return -1;
-	int sm = json_obj_get(d, 0, "secondaryMetrics");
-	if (sm >= 0 && !json_is_null(d, sm)) {
-		if (json_type(d, sm) != JSMN_OBJECT)
-			return fail_tok(ld, sm, "not JMH output: %s must be an object", "\"secondaryMetrics\"");
-		r->secondary = xcalloc((size_t)json_size(d, sm) + 1, sizeof *r->secondary);
-		for (int k = json_first(d, sm); k >= 0; k = json_next(d, sm, k)) {
-			sb_reset(&ld->sb);
-			json_string_sb(d, k, &ld->sb);
-			if (load_metric(ld, k + 1, ld->sb.buf, &r->secondary[r->nsecondary]) != 0) {
-				r->nsecondary++;
+	if (!m->unit)
+		m->unit = arena_strndup(sc->arena, "", 0);
+	if (!have_score)
+		return fail_at(sc, start, "not JMH output: metric '%s' has no \"score\"", name);
+	finish_samples(sc, m);
+	return 0;
+}
+
+static int scan_params(struct scan *sc, struct jmh_result *r)
+{
+	const char *start = sc->p;
+	if (sc->p < sc->end && *sc->p == 'n')
+		return scan_literal(sc);   /* null: no params */
+	if (sc->p >= sc->end || *sc->p != '{') {
+		if (skip_value(sc, 2) != 0)
+			return -1;
+		return fail_at(sc, start, "not JMH output: \"params\" must be an object");
+	}
+	sc->p++;
+	bool first = true;
+	const char *k;
+	size_t kn;
+	bool kesc;
+	int rc;
+	size_t n = 0;
+	while ((rc = next_member(sc, &first, &k, &kn, &kesc)) == 1) {
+		char *key = string_value(sc, k, kn, kesc);
+		const char *vs;
+		size_t vn;
+		bool vesc;
+		char *val;
+		const char *at = sc->p;
+		if (sc->p < sc->end && *sc->p == '"') {
+			if (scan_string(sc, &vs, &vn, &vesc) != 0)
 				return -1;
-			}
-			r->nsecondary++;
+			val = string_value(sc, vs, vn, vesc);
+		} else if (sc->p < sc->end && (*sc->p == '-' || is_digit(*sc->p) || *sc->p == 't' || *sc->p == 'f')) {
+			if (skip_value(sc, 3) != 0)
+				return -1;
+			val = arena_strndup(sc->arena, at, (size_t)(sc->p - at));
+		} else {
+			return fail_at(sc, at, "not JMH output: parameter '%s' is not a string", key);
+		}
+		GROW(sc->params, sc->params_alloc, n + 1);
+		sc->params[n].key = key;
+		sc->params[n].value = val;
+		n++;
+	}
+	if (rc == 0 && n) {
+		r->params = arena_memdup(sc->arena, sc->params, n * sizeof *sc->params);
+		r->nparams = n;
+	}
+	return rc;
+}
+
+static int scan_secondary(struct scan *sc, struct jmh_result *r)
+{
+	const char *start = sc->p;
+	if (sc->p < sc->end && *sc->p == 'n')
+		return scan_literal(sc);
+	if (sc->p >= sc->end || *sc->p != '{') {
+		if (skip_value(sc, 2) != 0)
+			return -1;
+		return fail_at(sc, start, "not JMH output: \"secondaryMetrics\" must be an object");
+	}
+	sc->p++;
+	bool first = true;
+	const char *k;
+	size_t kn;
+	bool kesc;
+	int rc;
+	size_t n = 0;
+	while ((rc = next_member(sc, &first, &k, &kn, &kesc)) == 1) {
+		char *name = string_value(sc, k, kn, kesc);
+		GROW(sc->secondary, sc->secondary_alloc, n + 1);
+		if (scan_metric(sc, name, &sc->secondary[n]) != 0)
+			return -1;
+		n++;
+	}
+	if (rc == 0 && n) {
+		r->secondary = arena_memdup(sc->arena, sc->secondary, n * sizeof *sc->secondary);
+		r->nsecondary = n;
+	}
+	return rc;
+}
+
+static int scan_result(struct scan *sc, struct jmh_result *r)
+{
+	const char *start = sc->p;
+	memset(r, 0, sizeof *r);
+	r->offset = (size_t)(start - sc->text);
+	if (*sc->p != '{') {
+		if (skip_value(sc, 1) != 0)
+			return -1;
+		return fail_at(sc, start, "not JMH output: expected a benchmark result object");
+	}
+	sc->p++;
+	bool first = true, have_primary = false;
+	const char *k;
+	size_t kn;
+	bool kesc;
+	int rc;
+	while ((rc = next_member(sc, &first, &k, &kn, &kesc)) == 1) {
+		const char *s;
+		size_t n;
+		bool esc;
+		if (key_is(k, kn, kesc, sc, "benchmark") && *sc->p == '"') {
+			if (scan_string(sc, &s, &n, &esc) != 0)
+				return -1;
+			r->benchmark = string_value(sc, s, n, esc);
+		} else if (key_is(k, kn, kesc, sc, "mode") && *sc->p == '"') {
+			if (scan_string(sc, &s, &n, &esc) != 0)
+				return -1;
+			r->mode = string_value(sc, s, n, esc);
+		} else if (key_is(k, kn, kesc, sc, "jmhVersion") && *sc->p == '"' && !sc->out->jmh_version &&
+			   sc->out->n == 1) {
+			if (scan_string(sc, &s, &n, &esc) != 0)
+				return -1;
+			sc->out->jmh_version = string_value(sc, s, n, esc);
+		} else if (key_is(k, kn, kesc, sc, "params")) {
+			if (r->nparams)
+				return fail_at(sc, sc->p, "not JMH output: \"params\" appears twice");
+			if (scan_params(sc, r) != 0)
+				return -1;
+		} else if (key_is(k, kn, kesc, sc, "primaryMetric")) {
+			if (have_primary)
+				return fail_at(sc, sc->p, "not JMH output: \"primaryMetric\" appears twice");
+			if (scan_metric(sc, "primary", &r->primary) != 0)
+				return -1;
+			have_primary = true;
+		} else if (key_is(k, kn, kesc, sc, "secondaryMetrics")) {
+			if (r->nsecondary)
+				return fail_at(sc, sc->p, "not JMH output: \"secondaryMetrics\" appears twice");
+			if (scan_secondary(sc, r) != 0)
+				return -1;
+		} else if (skip_value(sc, 2) != 0) {
+			return -1;
 		}
 	}
-	make_identity(r);
+	if (rc < 0)
+		return -1;
+	if (!r->benchmark)
+		return fail_at(sc, start, "not JMH output: result has no \"benchmark\" name");
+	if (!r->mode)
+		return fail_at(sc, start, "not JMH output: result has no \"mode\"");
+	if (!have_primary)
+		return fail_at(sc, start, "not JMH output: result has no \"primaryMetric\"");
+	make_identity(sc, r);
 	return 0;
 }
 
 /* Results with the same identity: all but the last are marked duplicate
  * (JMH appends when a run is repeated, so the last is the newest). */
-static void mark_duplicates(struct loader *ld, struct jmh_file *f)
+static void mark_duplicates(struct scan *sc, struct jmh_file *f)
 {
 	struct strmap seen;
 	strmap_init(&seen, f->n);
@@ -396,141 +845,181 @@ static void mark_duplicates(struct loader *ld, struct jmh_file *f)
 			struct jmh_result *a = &f->results[prev], *b = &f->results[i];
 			unsigned l1, c1, l2, c2;
 			a->duplicate = true;
-			position(ld->text, a->offset, &l1, &c1);
-			position(ld->text, b->offset, &l2, &c2);
-			warn("%s:%u:%u: duplicate result for %s [%s] (again at line %u); using the later one",
-			     ld->display, l1, c1, a->label, a->mode, l2);
+			position(sc->text, a->offset, &l1, &c1);
+			position(sc->text, b->offset, &l2, &c2);
+			sb_addf(&f->warnings, "%s:%u:%u: duplicate result for %s [%s] (again at line %u); using the later one\n",
+				sc->display, l1, c1, a->label, a->mode, l2);
 		}
 	}
 	strmap_free(&seen);
 }
 
+static void release_behind(struct scan *sc)
+{
+	if (!sc->mapped || sc->p - sc->released < (ptrdiff_t)RELEASE_CHUNK)
+		return;
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t upto = (uintptr_t)sc->p & ~(uintptr_t)(page - 1);
+	if (upto > (uintptr_t)sc->released) {
+		madvise((void *)sc->released, upto - (uintptr_t)sc->released, MADV_DONTNEED);
+		sc->released = (const char *)upto;
+	}
+}
+
+static int scan_document(struct scan *sc, struct jmh_file *out)
+{
+	size_t alloc = 0;
+	skip_ws(sc);
+	if (sc->p >= sc->end)
+		return fail_at(sc, sc->p, "not JMH output: the file is empty");
+	if (*sc->p != '[') {
+		/* Say whether it is JSON at all before saying it is not JMH. */
+		const char *start = sc->p;
+		if (skip_value(sc, 0) != 0)
+			return -1;
+		skip_ws(sc);
+		if (sc->p < sc->end)
+			return fail_at(sc, sc->p, "trailing characters after the JSON value");
+		return fail_at(sc, start, "not JMH output: expected an array of benchmark results");
+	}
+	sc->p++;
+	bool first = true;
+	for (;;) {
+		skip_ws(sc);
+		if (sc->p >= sc->end) {
+			if (first)
+				return fail_at(sc, sc->p, "unexpected end of input in the result array");
+			return fail_at(sc, sc->p, "unexpected end of input: the result array is not closed");
+		}
+		if (*sc->p == ']') {
+			if (!first)
+				return fail_at(sc, sc->p, "trailing comma in the result array");
+			sc->p++;
+			break;
+		}
+		GROW(out->results, alloc, out->n + 1);
+		struct jmh_result *r = &out->results[out->n++];
+		if (scan_result(sc, r) != 0)
+			return -1;
+		release_behind(sc);
+		first = false;
+		skip_ws(sc);
+		if (sc->p >= sc->end)
+			return fail_at(sc, sc->p, "unexpected end of input: the result array is not closed");
+		if (*sc->p == ']') {
+			sc->p++;
+			break;
+		}
+		if (*sc->p != ',')
+			return fail_unexpected(sc, "',' or ']' after a benchmark result");
+		sc->p++;
+		skip_ws(sc);
+		if (sc->p < sc->end && *sc->p == ']')
+			return fail_at(sc, sc->p, "trailing comma in the result array");
+	}
+	skip_ws(sc);
+	if (sc->p != sc->end)
+		return fail_at(sc, sc->p, "trailing characters after the result array");
+	return 0;
+}
+
+static int parse_text(const char *text, size_t len, bool mapped, const char *path,
+		      struct jmh_file *out, char *err, size_t errsize)
+{
+	struct scan sc = {
+		.text = text, .p = text, .end = text + len, .err = err, .errsize = errsize,
+		.released = text, .mapped = mapped, .out = out,
+	};
+	memset(out, 0, sizeof *out);
+	sc.arena = &out->arena;
+	out->path = xstrdup(path);
+	out->display = strcmp(path, "-") ? out->path : "<stdin>";
+	sc.display = out->display;
+	int rc = scan_document(&sc, out);
+	sb_release(&sc.sb);
+	sb_release(&sc.id);
+	free(sc.samples);
+	free(sc.params);
+	free(sc.secondary);
+	if (rc != 0) {
+		jmh_file_free(out);
+		return -1;
+	}
+	mark_duplicates(&sc, out);
+	if (sc.nan_samples)
+		sb_addf(&out->warnings, "%s: ignored %zu NaN raw sample%s\n", out->display,
+			sc.nan_samples, sc.nan_samples == 1 ? "" : "s");
+	return 0;
+}
+
 int jmh_parse(const char *text, size_t len, const char *path,
 	      struct jmh_file *out, char *err, size_t errsize)
 {
-	struct loader ld = { .text = text, .len = len, .err = err, .errsize = errsize };
-	memset(out, 0, sizeof *out);
-	out->path = xstrdup(path);
-	out->display = strcmp(path, "-") ? out->path : "<stdin>";
-	ld.display = out->display;
-	json_init(&ld.doc);
-	size_t alloc = 0;
-	int rc = -1;
-
-	size_t i = skip_ws(text, 0, len);
-	if (i == len) {
-		fail_at(&ld, i, "not JMH output: the file is empty");
-		goto done;
-	}
-	if (text[i] != '[') {
-		/* Say whether it is JSON at all before saying it is not JMH. */
-		struct json_error je;
-		if (json_parse(&ld.doc, text, len, text, out->display, 0, &je) != 0)
-			fail_at(&ld, je.off, "%s", je.msg);
-		else
-			fail_at(&ld, i, "not JMH output: expected an array of benchmark results");
-		goto done;
-	}
-	i = skip_ws(text, i + 1, len);
-	if (i < len && text[i] == ']') {
-		i++;
-	} else {
-		for (;;) {
-			if (i >= len) {
-				fail_at(&ld, i, "unexpected end of input in the result array");
-				goto done;
-			}
-			size_t end = value_end(text, i, len);
-			size_t vend = end;
-			while (vend > i && is_ws(text[vend - 1]))
-				vend--;
-			struct json_error je;
-			if (vend == i) {
-				fail_at(&ld, i, "expected a value in the result array");
-				goto done;
-			}
-			if (json_parse(&ld.doc, text + i, vend - i, text, out->display, 0, &je) != 0) {
-				fail_at(&ld, je.off, "%s", je.msg);
-				goto done;
-			}
-			GROW(out->results, alloc, out->n + 1);
-			struct jmh_result *r = &out->results[out->n++];
-			if (load_result(&ld, r, i) != 0)
-				goto done;
-			if (out->n == 1) {
-				int v = json_obj_get(&ld.doc, 0, "jmhVersion");
-				if (v >= 0)
-					out->jmh_version = json_string(&ld.doc, v);
-			}
-			if (end >= len) {
-				fail_at(&ld, end, "unexpected end of input: the result array is not closed");
-				goto done;
-			}
-			if (text[end] == ']') {
-				i = end + 1;
-				break;
-			}
-			if (text[end] != ',') {
-				fail_at(&ld, end, "expected ',' or ']' after a benchmark result");
-				goto done;
-			}
-			i = skip_ws(text, end + 1, len);
-			if (i < len && text[i] == ']') {
-				fail_at(&ld, i, "trailing comma in the result array");
-				goto done;
-			}
-		}
-	}
-	i = skip_ws(text, i, len);
-	if (i != len) {
-		fail_at(&ld, i, "trailing characters after the result array");
-		goto done;
-	}
-	rc = 0;
-	mark_duplicates(&ld, out);
-done:
-	json_free(&ld.doc);
-	sb_release(&ld.sb);
-	if (rc != 0) {
-		jmh_file_free(out);
-	} else if (ld.nan_samples) {
-		warn("%s: ignored %zu NaN raw sample%s", out->display, ld.nan_samples,
-		     ld.nan_samples == 1 ? "" : "s");
-	}
-	return rc;
+	return parse_text(text, len, false, path, out, err, errsize);
 }
 
 int jmh_load(const char *path, struct jmh_file *out, char *err, size_t errsize)
 {
+	const char *display = strcmp(path, "-") ? path : "<stdin>";
+	memset(out, 0, sizeof *out);
+	if (strcmp(path, "-")) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			snprintf(err, errsize, "cannot read '%s': %s", display, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			close(fd);
+			snprintf(err, errsize, "cannot read '%s': %s", display, strerror(EISDIR));
+			return -1;
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > 0) {
+			void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (map != MAP_FAILED) {
+				close(fd);
+				madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+				int rc = parse_text(map, (size_t)st.st_size, true, path, out, err, errsize);
+				munmap(map, (size_t)st.st_size);
+				return rc;
+			}
+		}
+		close(fd);
+	}
 	char *text;
 	size_t len;
-	memset(out, 0, sizeof *out);
 	if (read_file(path, &text, &len, 0) != 0) {
-		snprintf(err, errsize, "cannot read '%s': %s",
-			 strcmp(path, "-") ? path : "<stdin>", strerror(errno));
+		snprintf(err, errsize, "cannot read '%s': %s", display, strerror(errno));
 		return -1;
 	}
-	if (memchr(text, '\0', len)) {
-		size_t off = (size_t)((char *)memchr(text, '\0', len) - text);
-		unsigned line, col;
-		position(text, off, &line, &col);
-		snprintf(err, errsize, "%s:%u:%u: not JMH output: the file holds a NUL byte",
-			 strcmp(path, "-") ? path : "<stdin>", line, col);
-		free(text);
-		return -1;
-	}
-	int rc = jmh_parse(text, len, path, out, err, errsize);
+	int rc = parse_text(text, len, false, path, out, err, errsize);
 	free(text);
 	return rc;
 }
 
+void jmh_flush_warnings(struct jmh_file *f)
+{
+	char *line = f->warnings.buf;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		warn("%s", line);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	sb_release(&f->warnings);
+}
+
 void jmh_file_free(struct jmh_file *f)
 {
-	for (size_t i = 0; i < f->n; i++)
-		result_free(&f->results[i]);
 	free(f->results);
 	free(f->path);
-	free(f->jmh_version);
+	arena_free(&f->arena);
+	sb_release(&f->warnings);
 	memset(f, 0, sizeof *f);
 }
 

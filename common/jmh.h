@@ -1,8 +1,8 @@
 /* The JMH result loader: reads `-rf json` files in all their shapes (every
  * mode, rawData and sample mode's rawDataHistogram, params, secondary
  * metrics in both spellings, files without jmhVersion, "NaN"/"+INF"
- * strings) into flat structs.  The file is split into its top-level
- * elements, each parsed on its own, so memory stays near the file size. */
+ * strings) into flat structs, in one strict pass over a mapped file.
+ * Loading is thread-safe: nothing is printed (see jmh_flush_warnings). */
 #ifndef PERF_JMH_H
 #define PERF_JMH_H
 
@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "stats.h"
+#include "util.h"
 
 struct jmh_metric {
 	char *name;          /* as written: "·gc.alloc.rate.norm"; "primary" for the primary */
@@ -48,6 +49,8 @@ struct jmh_file {
 	struct jmh_result *results;
 	size_t n;
 	char *jmh_version;   /* of the first result, NULL when absent */
+	struct arena arena;  /* names, units and samples of all results */
+	struct strbuf warnings; /* lines to show, kept so two files can load at once */
 };
 
 /* Load path ("-" = stdin).  Returns 0, or -1 with a message "FILE:LINE:COL:
@@ -57,6 +60,8 @@ int jmh_load(const char *path, struct jmh_file *out, char *err, size_t errsize);
 int jmh_parse(const char *text, size_t len, const char *path,
 	      struct jmh_file *out, char *err, size_t errsize);
 void jmh_file_free(struct jmh_file *f);
+/* Print the warnings loading gathered (duplicates, NaN samples) with warn(). */
+void jmh_flush_warnings(struct jmh_file *f);
 
 /* Look up a secondary metric by key (the name without "·"); NULL if none. */
 const struct jmh_metric *jmh_secondary(const struct jmh_result *r, const char *key);

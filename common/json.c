@@ -1087,10 +1087,39 @@ int json_number(const struct json_doc *doc, int i, double *out)
 			return 0;
 		return number_strtod(doc, s, n, out);
 	}
-	if (t->type != JSMN_STRING)
-		return -1;
-
 	/* JMH writes non-finite scores as strings. */
+	if (t->type == JSMN_STRING)
+		return json_special_number(s, n, out);
+	return -1;
+}
+
+int json_number_text(const char *s, size_t n, double *out)
+{
+	/* number_fast trusts its input to be RFC 8259 syntax ("4." would pass). */
+	if (!valid_number(s, n))
+		return -1;
+	return json_number_checked(s, n, out);
+}
+
+int json_number_checked(const char *s, size_t n, double *out)
+{
+	if (number_fast(s, n, out))
+		return 0;
+	char small[64], *copy = n < sizeof small ? small : xmalloc(n + 1), *endp;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	double v = strtod(copy, &endp);
+	bool whole = endp == copy + n;
+	if (copy != small)
+		free(copy);
+	if (!whole)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int json_special_number(const char *s, size_t n, double *out)
+{
 	static const struct {
 		const char *text;
 		int sign;   /* 0: NaN */
@@ -1101,8 +1130,7 @@ int json_number(const struct json_doc *doc, int i, double *out)
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(special); k++) {
 		if (strlen(special[k].text) == n && !memcmp(s, special[k].text, n)) {
-			*out = special[k].sign == 0 ? NAN
-				: special[k].sign > 0 ? INFINITY : -INFINITY;
+			*out = special[k].sign == 0 ? NAN : special[k].sign > 0 ? INFINITY : -INFINITY;
 			return 0;
 		}
 	}

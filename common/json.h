@@ -99,6 +99,15 @@ int json_number(const struct json_doc *doc, int i, double *out);
 /* A boolean token: 0, or -1. */
 int json_bool(const struct json_doc *doc, int i, bool *out);
 
+/* The value of the text of a valid JSON number s[0..n) (need not be
+ * NUL-terminated), correctly rounded.  Returns 0, or -1 if it is not one. */
+int json_number_text(const char *s, size_t n, double *out);
+/* The same for text already checked to be RFC 8259 number syntax. */
+int json_number_checked(const char *s, size_t n, double *out);
+/* JMH's non-finite number strings (the body, without quotes): "NaN",
+ * "+INF", "-INF", "INF", "Infinity", "+Infinity", "-Infinity".  0, or -1. */
+int json_special_number(const char *s, size_t n, double *out);
+
 /* Unescape the JSON string body s[0..n) into sb.  Returns 0, or -1 with
  * *bad set to the offset of the faulty escape. */
 int json_unescape(const char *s, size_t n, struct strbuf *sb, size_t *bad);

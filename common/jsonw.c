@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonw.h"
 #include "msg.h"
 
@@ -29,20 +30,32 @@ void jw_init_sb(struct jsonw *w, struct strbuf *sb, bool pretty)
 	w->pretty = pretty;
 }
 
+/* Output to a FILE goes through w->buf and out in large writes: stdio's
+ * per-call locking costs more than the formatting for big documents. */
+#define JSONW_FLUSH_AT ((size_t)64 << 10)
+
+static void flush(struct jsonw *w)
+{
+	if (w->fp && w->buf.len) {
+		fwrite(w->buf.buf, 1, w->buf.len, w->fp);
+		sb_reset(&w->buf);
+	}
+}
+
 static void put(struct jsonw *w, const char *s, size_t n)
 {
-	if (w->fp)
-		fwrite(s, 1, n, w->fp);
-	else
+	if (w->fp) {
+		sb_add(&w->buf, s, n);
+		if (w->buf.len >= JSONW_FLUSH_AT)
+			flush(w);
+	} else {
 		sb_add(w->sb, s, n);
+	}
 }
 
 static void put_char(struct jsonw *w, char c)
 {
-	if (w->fp)
-		putc(c, w->fp);
-	else
-		sb_addc(w->sb, c);
+	sb_addc(w->fp ? &w->buf : w->sb, c);
 }
 
 static void put_str(struct jsonw *w, const char *s)
@@ -141,7 +154,7 @@ void json_quote(struct strbuf *sb, const char *s, size_t n)
 	struct jsonw w;
 
 	jw_init_sb(&w, sb, false);
-	quote(&w, s, n);
+	quote(&w, s ? s : "", s ? n : 0);
 }
 
 static _Noreturn void misuse(const char *what)
@@ -151,6 +164,13 @@ static _Noreturn void misuse(const char *what)
 
 static void newline_indent(struct jsonw *w)
 {
+	static const char spaces[] = "\n                                                                "
+				     "                                                                ";
+	size_t n = 1 + 2 * (size_t)w->depth;
+	if (n <= sizeof spaces - 1) {
+		put(w, spaces, n);
+		return;
+	}
 	put_char(w, '\n');
 	for (int i = 0; i < w->depth; i++)
 		put(w, "  ", 2);
@@ -192,6 +212,8 @@ static void end(struct jsonw *w, char bracket)
 	if (w->pretty && !w->first[w->depth])
 		newline_indent(w);
 	put_char(w, bracket);
+	if (w->depth == 0)
+		flush(w);
 }
 
 void jw_obj_begin(struct jsonw *w)
@@ -244,6 +266,53 @@ void jw_str(struct jsonw *w, const char *s)
 	jw_strn(w, s, s ? strlen(s) : 0);
 }
 
+/* Write digits d[0..n) with decimal exponent x (value d[0].d[1..] * 10^x)
+ * the way printf's %.{prec}g would. */
+static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int x, int prec)
+{
+	char out[400];
+	size_t o = 0;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	if (neg)
+		out[o++] = '-';
+	if (x < -4 || x >= prec) {
+		out[o++] = d[0];
+		if (n > 1) {
+			out[o++] = '.';
+			for (int i = 1; i < n; i++)
+				out[o++] = d[i];
+		}
+		int ax = x < 0 ? -x : x;
+		out[o++] = 'e';
+		out[o++] = x < 0 ? '-' : '+';
+		if (ax >= 100)
+			out[o++] = (char)('0' + ax / 100);
+		out[o++] = (char)('0' + ax / 10 % 10);
+		out[o++] = (char)('0' + ax % 10);
+	} else if (x < 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (int i = -1; i > x; i--)
+			out[o++] = '0';
+		for (int i = 0; i < n; i++)
+			out[o++] = d[i];
+	} else {
+		for (int i = 0; i <= x; i++)
+			out[o++] = i < n ? d[i] : '0';
+		if (n > x + 1) {
+			out[o++] = '.';
+			for (int i = x + 1; i < n; i++)
+				out[o++] = d[i];
+		}
+	}
+	out[o] = '\0';
+	if (o >= size)
+		o = size - 1;
+	memcpy(buf, out, o);
+	buf[o] = '\0';
+}
+
 void json_format_double(char *buf, size_t size, double v)
 {
 	if (!isfinite(v)) {
@@ -255,18 +324,61 @@ void json_format_double(char *buf, size_t size, double v)
 		return;
 	}
 	if (fabs(v) < 1e17 && v == trunc(v)) {
-		snprintf(buf, size, "%.0f", v);
+		snprintf(buf, size, "%lld", (long long)v);
 		return;
 	}
-	/* A normal double's shortest round-trip form, if it has at most 15
-	 * digits, is what %.15g gives; subnormals have fewer digits of
-	 * precision, so search from one. */
+	/* One printf of 17 significant digits (always enough to read back
+	 * exactly), then the shortest rounding of those digits that reads back
+	 * to v, checked with the exact parser: as short as %.15g/%.16g would
+	 * be, for the price of one conversion instead of several. */
+	char sci[48];
+	snprintf(sci, sizeof sci, "%.16e", v);
+	bool neg = sci[0] == '-';
+	const char *p = sci + neg;
+	char d17[17];
+	d17[0] = p[0];
+	memcpy(d17 + 1, p + 2, 16);
+	int x = atoi(p + 19);
 	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
+		char d[18];
+		int dx = x;
+		memcpy(d, d17, (size_t)prec);
+		if (d17[prec] >= '5') {
+			int i = prec - 1;
+			while (i >= 0 && d[i] == '9')
+				d[i--] = '0';
+			if (i >= 0) {
+				d[i]++;
+			} else {
+				memmove(d + 1, d, (size_t)prec - 1);
+				d[0] = '1';
+				dx++;
+			}
+		}
+		char cand[48];
+		size_t n = 0;
+		cand[n++] = d[0];
+		if (prec > 1) {
+			cand[n++] = '.';
+			memcpy(cand + n, d + 1, (size_t)prec - 1);
+			n += (size_t)prec - 1;
+		}
+		cand[n++] = 'e';
+		int ax = dx < 0 ? -dx : dx;
+		if (dx < 0)
+			cand[n++] = '-';
+		if (ax >= 100)
+			cand[n++] = (char)('0' + ax / 100);
+		if (ax >= 10)
+			cand[n++] = (char)('0' + ax / 10 % 10);
+		cand[n++] = (char)('0' + ax % 10);
+		double back;
+		if (json_number_checked(cand, n, &back) == 0 && (neg ? -back : back) == v) {
+			format_g(buf, size, neg, d, prec, dx, prec);
 			return;
+		}
 	}
-	snprintf(buf, size, "%.17g", v);
+	format_g(buf, size, neg, d17, 17, x, 17);
 }
 
 void jw_num(struct jsonw *w, double v)
@@ -306,4 +418,6 @@ void jw_end(struct jsonw *w)
 	if (w->after_key)
 		misuse("key without a value");
 	put_char(w, '\n');
+	flush(w);
+	sb_release(&w->buf);
 }

@@ -17,6 +17,7 @@ struct jsonw {
 	int depth;
 	bool first[JSONW_MAX_DEPTH];  /* no element yet at this depth */
 	bool after_key;
+	struct strbuf buf;   /* pending output to fp, written out in large blocks */
 };
 
 void jw_init(struct jsonw *w, FILE *fp, bool pretty);
@@ -32,7 +33,8 @@ void jw_num(struct jsonw *w, double v);        /* non-finite writes null */
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, bool v);
 void jw_null(struct jsonw *w);
-/* Ends the document: a newline (in both modes). */
+/* Ends the document: a newline (in both modes).  Output to a FILE is
+ * buffered and written when the outermost container closes and here. */
 void jw_end(struct jsonw *w);
 
 /* Shortest "%.*g" form of v that reads back exactly; buf >= 32 bytes.

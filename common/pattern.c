@@ -18,3 +18,20 @@ bool pattern_match(const char *pat, const char *text)
 		return fnmatch(pat, text, FNM_CASEFOLD) == 0;
 	return strcasestr_ascii(text, pat) != NULL;
 }
+
+bool pattern_match_folded(const char *pat, const char *pat_lower,
+			  const char *text, const char *text_lower)
+{
+	if (pattern_is_glob(pat))
+		return fnmatch(pat, text, FNM_CASEFOLD) == 0;
+	return strstr(text_lower, pat_lower) != NULL;
+}
+
+char *pattern_fold(const char *s)
+{
+	char *r = xstrdup(s);
+	for (char *p = r; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return r;
+}

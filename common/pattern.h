@@ -9,5 +9,11 @@
 
 bool pattern_is_glob(const char *pat);
 bool pattern_match(const char *pat, const char *text);
+/* The same with lowercase copies of both at hand (ASCII case folding),
+ * for callers that match many patterns against the same text. */
+bool pattern_match_folded(const char *pat, const char *pat_lower,
+			  const char *text, const char *text_lower);
+/* A malloc'd ASCII-lowercase copy. */
+char *pattern_fold(const char *s);
 
 #endif

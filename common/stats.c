@@ -17,8 +17,18 @@ static int cmp_wval(const void *pa, const void *pb)
 
 void stats_sort(struct wval *x, size_t n)
 {
-	if (n > 1)
-		qsort(x, n, sizeof *x, cmp_wval);
+	if (n <= 32) {
+		/* the usual handful of JMH iterations: insertion sort */
+		for (size_t i = 1; i < n; i++) {
+			struct wval t = x[i];
+			size_t j = i;
+			for (; j > 0 && x[j - 1].v > t.v; j--)
+				x[j] = x[j - 1];
+			x[j] = t;
+		}
+		return;
+	}
+	qsort(x, n, sizeof *x, cmp_wval);
 }
 
 double stats_weight(const struct wval *x, size_t n)

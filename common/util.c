@@ -170,6 +170,67 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+};
+
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	struct arena_block *b = a->head;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		if (cap > SIZE_MAX - sizeof *b)
+			die(PERF_EXIT_TROUBLE, "size overflow allocating %zu bytes", n);
+		struct arena_block *nb = xmalloc(sizeof *nb + cap);
+		nb->used = 0;
+		nb->cap = cap;
+		if (cap == ARENA_BLOCK || !b) {
+			nb->next = b;
+			a->head = nb;
+		} else {
+			/* a big one-off: keep filling the current block */
+			nb->next = b->next;
+			b->next = nb;
+		}
+		b = nb;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+void *arena_memdup(struct arena *a, const void *p, size_t n)
+{
+	void *q = arena_alloc(a, n ? n : 1);
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *q = arena_alloc(a, n + 1);
+	memcpy(q, s, n);
+	q[n] = '\0';
+	return q;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_block *b = a->head;
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+}
+
 int read_file(const char *path, char **bufp, size_t *lenp, size_t max)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;

@@ -41,6 +41,18 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb, size_t *len);
 void sb_release(struct strbuf *sb);
 
+/* An arena: many small allocations freed at once (the JMH loader keeps
+ * tens of thousands of names and sample arrays). */
+struct arena_block;
+struct arena {
+	struct arena_block *head;
+};
+#define ARENA_INIT { NULL }
+void *arena_alloc(struct arena *a, size_t n);   /* 16-byte aligned */
+void *arena_memdup(struct arena *a, const void *p, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
+
 /* Read a whole file ("-" is standard input) into a NUL-terminated buffer.
  * Returns 0, or -1 with errno set. max (0 = no limit) caps the size:
  * a larger file fails with EFBIG. */

@@ -1102,6 +1102,43 @@ START_TEST(test_jmh_special_numbers)
 }
 END_TEST
 
+/* The same conversions on bare text (not NUL-terminated). */
+START_TEST(test_number_text)
+{
+	static const char *const good[] = {
+		"0", "-0", "1.5", "9560.342718892494", "1e400", "123456789012345678901234567890",
+		"5e-324", "-2.5E-3",
+	};
+	static const char unterminated[] = { '4', '.', '2', '5' };
+	char *exact = xmalloc(sizeof unterminated);
+	double v;
+
+	for (size_t k = 0; k < ARRAY_SIZE(good); k++) {
+		ck_assert_int_eq(json_number_text(good[k], strlen(good[k]), &v), 0);
+		ck_assert(same_double(v, strtod(good[k], NULL)));
+	}
+	memcpy(exact, unterminated, sizeof unterminated);
+	ck_assert_int_eq(json_number_text(exact, sizeof unterminated, &v), 0);
+	ck_assert(v == 4.25);
+	ck_assert_int_eq(json_number_text(exact, 2, &v), -1);     /* "4." */
+	free(exact);
+	ck_assert_int_eq(json_number_text("", 0, &v), -1);
+	ck_assert_int_eq(json_number_text("x1", 2, &v), -1);
+	ck_assert_int_eq(json_number_text("12", 1, &v), 0);
+	ck_assert(v == 1);
+
+	ck_assert_int_eq(json_special_number("NaN", 3, &v), 0);
+	ck_assert(isnan(v));
+	ck_assert_int_eq(json_special_number("-INF", 4, &v), 0);
+	ck_assert(isinf(v) && v < 0);
+	ck_assert_int_eq(json_special_number("+Infinity", 9, &v), 0);
+	ck_assert(isinf(v) && v > 0);
+	ck_assert_int_eq(json_special_number("NaNx", 3, &v), 0);   /* length counts */
+	ck_assert_int_eq(json_special_number("NaNx", 4, &v), -1);
+	ck_assert_int_eq(json_special_number("1.5", 3, &v), -1);
+}
+END_TEST
+
 START_TEST(test_literals)
 {
 	static const char text[] = "[true, false, null, 0, \"true\"]";
@@ -1410,8 +1447,8 @@ static void roundtrip(bool pretty)
 {
 	static const char *const strings[] = {
 		"", "plain", "\"quoted\"", "back\\slash", "tab\tnew\nline\r",
-		"\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
-		"\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f",
+		("\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+		 "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"),
 		"caf\xc3\xa9 \xf0\x9f\x98\x80", "/slash/", "{\"not\": [json]}",
 	};
 	double numbers[] = {
@@ -1632,6 +1669,7 @@ Suite *suite_json(void)
 	tcase_add_test(tc, test_numbers_match_strtod);
 	tcase_add_test(tc, test_numbers_exact_paths);
 	tcase_add_test(tc, test_jmh_special_numbers);
+	tcase_add_test(tc, test_number_text);
 	tcase_add_test(tc, test_literals);
 	suite_add_tcase(s, tc);
 
