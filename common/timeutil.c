@@ -142,18 +142,20 @@ bad:
 	return -1;
 }
 
+/* snprintf rather than strftime: %Y does not pad years below 1000. */
 void time_format_rfc3339(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void time_format_date(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d", &tm);
+	snprintf(buf, size, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 time_t time_now(void)
