@@ -230,6 +230,9 @@ static void config_load(struct compare_config *cfg, const char *path)
 					config_die(cfg, v->items[j], "ignore entries must be patterns (scalars)");
 				cfg->ignore[cfg->nignore++] = xstrdup(v->items[j]->str);
 			}
+		} else if (!strcmp(key, "bisect") || !strcmp(key, "alert") ||
+			   !strcmp(key, "respond") || !strcmp(key, "weekly")) {
+			continue;   /* the other applets' sections of the same file */
 		} else {
 			config_die(cfg, root->pairs[i].key,
 				   "unknown key '%s' (expected thresholds, default_threshold, direction, alpha or ignore)",
