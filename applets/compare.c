@@ -237,6 +237,9 @@ static void config_load(struct compare_config *cfg, const char *path)
 				cfg->ignore_lower[cfg->nignore] = pattern_fold(v->items[j]->str);
 				cfg->ignore[cfg->nignore++] = xstrdup(v->items[j]->str);
 			}
+		} else if (!strcmp(key, "bisect") || !strcmp(key, "alert") ||
+			   !strcmp(key, "respond") || !strcmp(key, "weekly")) {
+			continue;   /* the other applets' sections of the same file */
 		} else {
 			config_die(cfg, root->pairs[i].key,
 				   "unknown key '%s' (expected thresholds, default_threshold, direction, alpha or ignore)",

@@ -1,0 +1,671 @@
+/* Scanning a git history for performance suspects: see gitscan.h.
+ *
+ * The walk is perf's own priority queue on commit time rather than
+ * git_revwalk with GIT_SORT_TIME: it yields the same order (newest commit
+ * time first, parents queued as their children are read, merged branches
+ * included), but libgit2 1.5's revwalk fails outright on a shallow clone
+ * (it parses the boundary commits' missing parents before returning the
+ * first commit, and its hide callback is consulted too late to avoid
+ * that), and owning the queue lets the walk stop by walk_limit.
+ *
+ * Stands on libgit2 (objects, diff, patch), pattern.c (path patterns),
+ * util.c. */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gitscan.h"
+#include "pattern.h"
+
+const char *const gitscan_default_keywords[] = {
+	"chunk", "memory", "cache", "performance", "optimization",
+	"loading", "allocation", "gc", "heap", NULL
+};
+const char *const gitscan_default_paths[] = {
+	"chunk", "cache", "memory", "performance", NULL
+};
+
+const char *gitscan_error(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown error";
+}
+
+/* ---- words ---- */
+
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c);
+}
+
+static bool is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+/* Is there a word boundary between text[i - 1] and text[i]?  start is the
+ * beginning of text. */
+static bool boundary_at(const char *start, const char *p)
+{
+	if (p == start || !*p)
+		return true;
+	char prev = p[-1], cur = p[0];
+	if (!is_word_char(prev) || !is_word_char(cur))
+		return true;
+	if (is_lower(prev) && is_upper(cur))
+		return true;          /* regionCache */
+	if (is_upper(prev) && is_upper(cur) && is_lower(p[1]))
+		return true;          /* GCTuner */
+	return false;
+}
+
+static bool prefix_casecmp(const char *text, const char *word, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!text[i])
+			return false;
+		if (tolower((unsigned char)text[i]) != tolower((unsigned char)word[i]))
+			return false;
+	}
+	return true;
+}
+
+bool gitscan_word_match(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	if (!n)
+		return false;
+	for (const char *p = text; *p; p++) {
+		if (!boundary_at(text, p) || !prefix_casecmp(p, word, n))
+			continue;
+		const char *e = p + n;
+		if (boundary_at(text, e))
+			return true;
+		/* A plural: "caches", "boxes". */
+		if ((*e == 's' || *e == 'S') && boundary_at(text, e + 1))
+			return true;
+		if ((*e == 'e' || *e == 'E') && (e[1] == 's' || e[1] == 'S') && boundary_at(text, e + 2))
+			return true;
+	}
+	return false;
+}
+
+/* ---- lists ---- */
+
+void gitscan_list_add(char ***list, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcasecmp((*list)[i], s))
+			return;
+	*list = xreallocarray(*list, *n + 2, sizeof **list);
+	(*list)[(*n)++] = xstrdup(s);
+	(*list)[*n] = NULL;
+}
+
+int gitscan_list_parse(char ***list, size_t *n, const char *csv)
+{
+	size_t before = *n;
+	const char *p = csv;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		const char *a = p, *b = end;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if (b > a) {
+			char *item = xstrndup(a, (size_t)(b - a));
+			gitscan_list_add(list, n, item);
+			free(item);
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return *n > before ? 0 : -1;
+}
+
+void gitscan_list_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+void gitscan_rules_free(struct scan_rules *r)
+{
+	gitscan_list_free(r->keywords, r->nkeywords);
+	gitscan_list_free(r->paths, r->npaths);
+	gitscan_list_free(r->related, r->nrelated);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- metrics ---- */
+
+static const struct {
+	const char *pattern;        /* fnmatch(3), ignoring case */
+	const char *words[5];
+} metric_table[] = {
+	{ "memory_usage", { "memory", "heap", "gc", "allocation", NULL } },
+	{ "chunk_loading_time", { "chunk", "loading", NULL } },
+	{ "cache_hit_ratio", { "cache", NULL } },
+	{ "tps_*", { "tick", "tps", "performance", NULL } },
+};
+
+bool gitscan_metric_words(const char *metric, char ***list, size_t *n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(metric_table); i++) {
+		if (fnmatch(metric_table[i].pattern, metric, FNM_CASEFOLD) != 0)
+			continue;
+		for (const char *const *w = metric_table[i].words; *w; w++)
+			gitscan_list_add(list, n, *w);
+		return true;
+	}
+	/* Not in the table: the name's own words. */
+	for (const char *p = metric; *p;) {
+		if (!is_word_char(*p)) {
+			p++;
+			continue;
+		}
+		const char *end = p + 1;
+		while (*end && !boundary_at(metric, end))
+			end++;
+		char *w = xstrndup(p, (size_t)(end - p));
+		for (char *c = w; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		gitscan_list_add(list, n, w);
+		free(w);
+		p = end;
+	}
+	return false;
+}
+
+bool gitscan_is_related(const struct scan_rules *r, const char *word)
+{
+	for (size_t i = 0; i < r->nrelated; i++)
+		if (!strcasecmp(r->related[i], word))
+			return true;
+	return false;
+}
+
+bool gitscan_path_related(const struct scan_rules *r, const char *path)
+{
+	for (size_t i = 0; i < r->nrelated; i++)
+		if (gitscan_word_match(path, r->related[i]))
+			return true;
+	return false;
+}
+
+bool gitscan_path_matches(const struct scan_rules *r, const char *path)
+{
+	for (size_t i = 0; i < r->npaths; i++)
+		if (pattern_match(r->paths[i], path))
+			return true;
+	return false;
+}
+
+/* ---- the window ---- */
+
+void walk_limit_init(struct walk_limit *w, time_t since)
+{
+	w->since = since;
+	w->past_run = 0;
+}
+
+bool walk_limit_done(struct walk_limit *w, time_t commit_time)
+{
+	if (commit_time < w->since - GITSCAN_STOP_MARGIN)
+		w->past_run++;
+	else
+		w->past_run = 0;
+	return w->past_run >= GITSCAN_STOP_RUN;
+}
+
+/* ---- scoring ---- */
+
+static void add_reason(struct suspect *s, long tenths, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_reason(struct suspect *s, long tenths, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (tenths >= 0)
+		sb_addf(&sb, ": +%ld.%ld", tenths / 10, tenths % 10);
+	s->reasons = xreallocarray(s->reasons, s->nreasons + 1, sizeof *s->reasons);
+	s->reasons[s->nreasons++] = sb_detach(&sb, NULL);
+}
+
+void gitscan_match_message(const struct scan_rules *r, const char *message, struct suspect *s)
+{
+	for (size_t i = 0; i < r->nkeywords; i++)
+		if (gitscan_word_match(message, r->keywords[i]))
+			gitscan_list_add(&s->keywords, &s->nkeywords, r->keywords[i]);
+}
+
+/* Points in tenths, so that scores add up exactly and print the same
+ * everywhere. */
+void gitscan_score(const struct scan_rules *r, struct suspect *s)
+{
+	long total = 0;
+	long kw = lround(SCORE_KEYWORD * 10), kw_rel = lround(SCORE_KEYWORD * SCORE_RELATED_FACTOR * 10);
+	long pa = lround(SCORE_PATH * 10), pa_rel = lround(SCORE_PATH * SCORE_RELATED_FACTOR * 10);
+
+	for (size_t i = 0; i < s->nreasons; i++)
+		free(s->reasons[i]);
+	free(s->reasons);
+	s->reasons = NULL;
+	s->nreasons = 0;
+
+	for (size_t i = 0; i < s->nkeywords; i++) {
+		bool rel = gitscan_is_related(r, s->keywords[i]);
+		total += rel ? kw_rel : kw;
+		if (rel)
+			add_reason(s, kw_rel, "keyword '%s' in the message, related to %s", s->keywords[i], r->metric);
+		else
+			add_reason(s, kw, "keyword '%s' in the message", s->keywords[i]);
+	}
+	/* Paths related to the metric count first, then the others, in diff
+	 * order, up to SCORE_MAX_PATHS. */
+	size_t counted = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->npaths; i++) {
+			const struct suspect_path *p = &s->paths[i];
+			if (p->related != (pass == 0) || counted >= SCORE_MAX_PATHS)
+				continue;
+			counted++;
+			total += p->related ? pa_rel : pa;
+			struct strbuf what = STRBUF_INIT;
+			if (p->old_path)
+				sb_addf(&what, "path %s (renamed from %s)", p->path, p->old_path);
+			else
+				sb_addf(&what, "path %s", p->path);
+			if (p->related)
+				sb_addf(&what, ", related to %s", r->metric);
+			add_reason(s, p->related ? pa_rel : pa, "%s", what.buf);
+			sb_release(&what);
+		}
+	}
+	if (s->npaths > counted)
+		add_reason(s, 0, "%zu more matching path%s (at most %d count)", s->npaths - counted,
+			   s->npaths - counted == 1 ? "" : "s", SCORE_MAX_PATHS);
+	for (size_t i = 0; i < s->npaths; i++)
+		if (s->paths[i].binary)
+			add_reason(s, -1, "binary file %s: no lines counted", s->paths[i].path);
+	if (s->lines_changed) {
+		long lines = lround(10.0 * log2(1.0 + (double)s->lines_changed));
+		total += lines;
+		add_reason(s, lines, "%zu line%s changed in matching paths", s->lines_changed,
+			   s->lines_changed == 1 ? "" : "s");
+	}
+	if (s->parent_missing)
+		add_reason(s, -1, "first parent missing (shallow clone): no diff");
+	if (s->nparents > 1)
+		add_reason(s, -1, "merge commit: its diff against the first parent includes the merged branch");
+	s->score = (double)total / 10.0;
+}
+
+int gitscan_cmp_suspects(const void *pa, const void *pb)
+{
+	const struct suspect *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	if (a->time != b->time)
+		return a->time > b->time ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+void suspect_free(struct suspect *s)
+{
+	free(s->author);
+	free(s->summary);
+	gitscan_list_free(s->keywords, s->nkeywords);
+	for (size_t i = 0; i < s->npaths; i++) {
+		free(s->paths[i].path);
+		free(s->paths[i].old_path);
+	}
+	free(s->paths);
+	gitscan_list_free(s->reasons, s->nreasons);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- one commit ---- */
+
+static int diff_paths(git_repository *repo, git_commit *commit, const struct scan_rules *r,
+		      struct suspect *s)
+{
+	git_tree *tree = NULL, *ptree = NULL;
+	git_commit *parent = NULL;
+	git_diff *diff = NULL;
+	int err;
+
+	if (s->nparents > 0) {
+		err = git_commit_parent(&parent, commit, 0);
+		if (err == GIT_ENOTFOUND) {
+			/* A shallow clone's boundary: nothing to diff against. */
+			git_error_clear();
+			s->parent_missing = true;
+			return 0;
+		}
+		if (err < 0)
+			return err;
+		if ((err = git_commit_tree(&ptree, parent)) < 0)
+			goto out;
+	}
+	if ((err = git_commit_tree(&tree, commit)) < 0)
+		goto out;
+	git_diff_options opts;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if ((err = git_diff_tree_to_tree(&diff, repo, ptree, tree, &opts)) < 0)
+		goto out;
+	git_diff_find_options fopts;
+	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	if ((err = git_diff_find_similar(diff, &fopts)) < 0)
+		goto out;
+
+	size_t n = git_diff_num_deltas(diff);
+	for (size_t i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *newp = d->new_file.path, *oldp = d->old_file.path;
+		bool renamed = d->status == GIT_DELTA_RENAMED && strcmp(oldp, newp);
+		if (!gitscan_path_matches(r, newp) && !(renamed && gitscan_path_matches(r, oldp)))
+			continue;
+		/* Only now the expensive part: the patch of this one file. */
+		git_patch *patch = NULL;
+		if ((err = git_patch_from_diff(&patch, diff, i)) < 0)
+			goto out;
+		s->paths = xreallocarray(s->paths, s->npaths + 1, sizeof *s->paths);
+		struct suspect_path *p = &s->paths[s->npaths++];
+		memset(p, 0, sizeof *p);
+		p->path = xstrdup(newp);
+		p->old_path = renamed ? xstrdup(oldp) : NULL;
+		p->related = gitscan_path_related(r, newp) || (renamed && gitscan_path_related(r, oldp));
+		const git_diff_delta *pd = patch ? git_patch_get_delta(patch) : d;
+		if (pd->flags & GIT_DIFF_FLAG_BINARY) {
+			p->binary = true;
+		} else if (patch) {
+			size_t adds = 0, dels = 0;
+			git_patch_line_stats(NULL, &adds, &dels, patch);
+			p->lines = adds + dels;
+			s->lines_changed += p->lines;
+		}
+		git_patch_free(patch);
+	}
+	err = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	return err;
+}
+
+int gitscan_commit(git_repository *repo, git_commit *commit, const struct scan_rules *r,
+		   struct suspect *s)
+{
+	git_oid_cpy(&s->oid, git_commit_id(commit));
+	git_oid_tostr(s->sha, sizeof s->sha, &s->oid);
+	s->time = git_commit_time(commit);
+	const git_signature *au = git_commit_author(commit);
+	s->author = xstrdup(au && au->name ? au->name : "");
+	const char *summary = git_commit_summary(commit);
+	s->summary = xstrdup(summary ? summary : "");
+	s->nparents = git_commit_parentcount(commit);
+	const char *msg = git_commit_message(commit);
+	gitscan_match_message(r, msg ? msg : "", s);
+	int err = diff_paths(repo, commit, r, s);
+	if (err < 0)
+		return err;
+	gitscan_score(r, s);
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+/* A set of object ids: open addressing on the id's first bytes. */
+struct oidset {
+	git_oid *ids;
+	bool *used;
+	size_t cap, n;
+};
+
+static size_t oid_hash(const git_oid *id)
+{
+	size_t h;
+	memcpy(&h, id->id, sizeof h);
+	return h;
+}
+
+static bool oidset_has(const struct oidset *s, const git_oid *id)
+{
+	if (!s->cap)
+		return false;
+	for (size_t i = oid_hash(id) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+		if (!s->used[i])
+			return false;
+		if (git_oid_equal(&s->ids[i], id))
+			return true;
+	}
+}
+
+/* Returns true when id was new. */
+static bool oidset_add(struct oidset *s, const git_oid *id)
+{
+	if (oidset_has(s, id))
+		return false;
+	if ((s->n + 1) * 2 > s->cap) {
+		struct oidset bigger = { NULL, NULL, s->cap ? s->cap * 2 : 64, 0 };
+		bigger.ids = xcalloc(bigger.cap, sizeof *bigger.ids);
+		bigger.used = xcalloc(bigger.cap, sizeof *bigger.used);
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->used[i])
+				oidset_add(&bigger, &s->ids[i]);
+		free(s->ids);
+		free(s->used);
+		*s = bigger;
+	}
+	size_t i = oid_hash(id) & (s->cap - 1);
+	while (s->used[i])
+		i = (i + 1) & (s->cap - 1);
+	s->used[i] = true;
+	git_oid_cpy(&s->ids[i], id);
+	s->n++;
+	return true;
+}
+
+static void oidset_free(struct oidset *s)
+{
+	free(s->ids);
+	free(s->used);
+	memset(s, 0, sizeof *s);
+}
+
+/* A max-heap of commits on commit time; equal times come out in the order
+ * they were queued. */
+struct queued {
+	git_commit *commit;
+	time_t time;
+	size_t seq;
+};
+
+struct commit_queue {
+	struct queued *v;
+	size_t n, alloc, seq;
+};
+
+static bool queued_before(const struct queued *a, const struct queued *b)
+{
+	return a->time != b->time ? a->time > b->time : a->seq < b->seq;
+}
+
+static void queue_push(struct commit_queue *q, git_commit *c)
+{
+	GROW(q->v, q->alloc, q->n + 1);
+	size_t i = q->n++;
+	struct queued item = { c, git_commit_time(c), q->seq++ };
+	while (i > 0 && queued_before(&item, &q->v[(i - 1) / 2])) {
+		q->v[i] = q->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	q->v[i] = item;
+}
+
+static git_commit *queue_pop(struct commit_queue *q)
+{
+	if (!q->n)
+		return NULL;
+	git_commit *top = q->v[0].commit;
+	struct queued last = q->v[--q->n];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, best = i;
+		const struct queued *bv = &last;
+		if (l < q->n && queued_before(&q->v[l], bv))
+			best = l, bv = &q->v[l];
+		if (r < q->n && queued_before(&q->v[r], bv))
+			best = r;
+		if (best == i)
+			break;
+		q->v[i] = q->v[best];
+		i = best;
+	}
+	if (q->n)
+		q->v[i] = last;
+	return top;
+}
+
+static void queue_free(struct commit_queue *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		git_commit_free(q->v[i].commit);
+	free(q->v);
+}
+
+/* The shallow clone's boundary commits, from the repository's "shallow"
+ * file (absent in a complete clone). */
+static int read_shallow(git_repository *repo, struct oidset *set)
+{
+	if (!git_repository_is_shallow(repo))
+		return 0;
+	char *path = xasprintf("%sshallow", git_repository_commondir(repo));
+	char *buf;
+	size_t len;
+	if (read_file(path, &buf, &len, 0) != 0) {
+		int e = errno;
+		free(path);
+		if (e == ENOENT)
+			return 0;
+		git_error_set_str(GIT_ERROR_OS, strerror(e));
+		return -1;
+	}
+	free(path);
+	for (char *line = buf; *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		git_oid id;
+		if (strlen(line) == GIT_OID_HEXSZ && git_oid_fromstr(&id, line) == 0)
+			oidset_add(set, &id);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	free(buf);
+	return 0;
+}
+
+int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
+		   const struct scan_rules *r, struct scan_result *out)
+{
+	struct oidset seen = { 0 }, shallow = { 0 };
+	struct commit_queue q = { 0 };
+	struct walk_limit lim;
+	size_t alloc = 0;
+	int err;
+
+	memset(out, 0, sizeof *out);
+	walk_limit_init(&lim, win->since);
+	if ((err = read_shallow(repo, &shallow)) < 0)
+		goto out;
+	git_commit *c;
+	if ((err = git_commit_lookup(&c, repo, start)) < 0)
+		goto out;
+	oidset_add(&seen, start);
+	queue_push(&q, c);
+
+	while ((c = queue_pop(&q))) {
+		time_t t = git_commit_time(c);
+		out->walked++;
+		if (t >= win->since && t <= win->until) {
+			GROW(out->suspects, alloc, out->nsuspects + 1);
+			struct suspect *s = &out->suspects[out->nsuspects];
+			memset(s, 0, sizeof *s);
+			s->order = out->scanned++;
+			if ((err = gitscan_commit(repo, c, r, s)) < 0) {
+				suspect_free(s);
+				git_commit_free(c);
+				goto out;
+			}
+			if (s->nkeywords || s->npaths)
+				out->nsuspects++;
+			else
+				suspect_free(s);
+		}
+		bool cut = oidset_has(&shallow, git_commit_id(c));
+		if (cut && t >= win->since - GITSCAN_STOP_MARGIN) {
+			char sha[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(sha, sizeof sha, git_commit_id(c));
+			gitscan_list_add(&out->shallow_cuts, &out->nshallow_cuts, sha);
+		}
+		if (walk_limit_done(&lim, t)) {
+			git_commit_free(c);
+			break;
+		}
+		unsigned np = cut ? 0 : git_commit_parentcount(c);
+		for (unsigned i = 0; i < np; i++) {
+			const git_oid *pid = git_commit_parent_id(c, i);
+			if (!oidset_add(&seen, pid))
+				continue;
+			git_commit *p;
+			if ((err = git_commit_lookup(&p, repo, pid)) < 0) {
+				git_commit_free(c);
+				goto out;
+			}
+			queue_push(&q, p);
+		}
+		git_commit_free(c);
+	}
+	qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
+	err = 0;
+out:
+	queue_free(&q);
+	oidset_free(&seen);
+	oidset_free(&shallow);
+	return err;
+}
+
+void scan_result_free(struct scan_result *res)
+{
+	for (size_t i = 0; i < res->nsuspects; i++)
+		suspect_free(&res->suspects[i]);
+	free(res->suspects);
+	gitscan_list_free(res->shallow_cuts, res->nshallow_cuts);
+	memset(res, 0, sizeof *res);
+}
