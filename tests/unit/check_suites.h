@@ -11,6 +11,7 @@ Suite *suite_jmh(void);
 Suite *suite_pattern(void);
 Suite *suite_timeutil(void);
 Suite *suite_history(void);
+Suite *suite_html(void);
 
 /* For tests of die() paths: msg_exit is pointed at a function that exits
  * the forked test process with the given status. */
