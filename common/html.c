@@ -100,7 +100,7 @@ void md_escapes(struct strbuf *sb, const char *s)
 			sb_addc(sb, ' ');
 		} else if (c < 0x20 || c == 0x7f) {
 			sb_adds(sb, REPLACEMENT);
-		} else if (strchr("\\`*_{}[]()#+-!|~", c) && c) {
+		} else if (strchr("\\`*_[]#|~", c) && c) {
 			sb_addc(sb, '\\');
 			sb_addc(sb, (char)c);
 		} else {

@@ -48,8 +48,8 @@ START_TEST(test_md_escape)
 {
 	struct strbuf sb = STRBUF_INIT;
 	md_escapes(&sb, "<script>alert(1)</script> a|b *x* _y_ `z` [l](u) #1\nnext & done");
-	ck_assert_str_eq(sb.buf, "&lt;script&gt;alert\\(1\\)&lt;/script&gt; a\\|b \\*x\\* \\_y\\_ "
-			 "\\`z\\` \\[l\\]\\(u\\) \\#1 next &amp; done");
+	ck_assert_str_eq(sb.buf, "&lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*x\\* \\_y\\_ "
+			 "\\`z\\` \\[l\\](u) \\#1 next &amp; done");
 	sb_reset(&sb);
 	md_escapes(&sb, "chunk_loading.average_ms \xc3\xa9\xff");
 	ck_assert_str_eq(sb.buf, "chunk\\_loading.average\\_ms \xc3\xa9\xef\xbf\xbd");
