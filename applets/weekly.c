@@ -301,21 +301,24 @@ static void sort_points(struct point *p, size_t n)
 
 /* The lowest mean over the samples of any window [t, t + 5 min) that
  * starts at a sample; *at gets the window's start. */
-static double worst_window(struct series *s, time_t *at)
+static double worst_window(const struct series *s, time_t *at)
 {
-	sort_points(s->p, s->n);
+	struct point *p = xcalloc(s->n ? s->n : 1, sizeof *p);
+	memcpy(p, s->p, s->n * sizeof *p);
+	sort_points(p, s->n);
 	double worst = NAN;
 	for (size_t i = 0; i < s->n; i++) {
 		double sum = 0;
 		size_t j;
-		for (j = i; j < s->n && s->p[j].t < s->p[i].t + WINDOW_SECONDS; j++)
-			sum += s->p[j].v;
+		for (j = i; j < s->n && p[j].t < p[i].t + WINDOW_SECONDS; j++)
+			sum += p[j].v;
 		double mean = sum / (double)(j - i);
 		if (isnan(worst) || mean < worst) {
 			worst = mean;
-			*at = s->p[i].t;
+			*at = p[i].t;
 		}
 	}
+	free(p);
 	return worst;
 }
 

@@ -76,10 +76,10 @@ def gen(args):
             rec["memory"] = {
                 "heap_used_mb": round(rnd.uniform(2000, 2300) * factor),
                 "peak_mb": round(rnd.uniform(2400, 2800)),
-                "gc_count": rnd.randint(0, 2),
+                "gc_count": rnd.randint(0, 1),
             }
         if "tps" in families:
-            tps = round(rnd.uniform(19.3, 20.0), 2)
+            tps = round(rnd.uniform(19.6, 20.1) if rnd.random() > 0.02 else rnd.uniform(19.0, 19.5), 2)
             hour = (k * step % 86400) // 3600
             minute = (k * step % 3600) // 60
             if (day, hour) in dips and minute < 10:
@@ -172,7 +172,7 @@ def figures(samples):
         m = s / n
         if worst is None or m < worst:
             worst = m
-    tv = [v for _, v in tps]
+    tv = [v for v in (get(r, "tps.average") for _, r in samples) if v is not None]
     return {
         "chunk_loading": {"average_ms": mean(cl), "p95_ms": pct95(cl)},
         "memory": {"average_heap_mb": mean(heap), "peak_mb": max(peak) if peak else None,
