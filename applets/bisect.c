@@ -610,7 +610,8 @@ static void rank_candidates(struct run *r)
 		else
 			suspect_free(&s[ns]);
 	}
-	qsort(s, ns, sizeof *s, gitscan_cmp_suspects);
+	if (ns > 1)
+		qsort(s, ns, sizeof *s, gitscan_cmp_suspects);
 	r->hints = xcalloc(2 * 3 + 2, sizeof *r->hints);
 	r->hint_scores = xcalloc(2 * 3 + 2, sizeof *r->hint_scores);
 	for (size_t i = 0; i < ns; i++) {

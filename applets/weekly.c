@@ -498,7 +498,8 @@ static void compute_changes(struct weekly *w)
 		c->description = sb_detach(&d, NULL);
 		w->count[CH_REGRESSION]++;
 	}
-	qsort(w->changes, w->nchanges, sizeof *w->changes, change_rank_cmp);
+	if (w->nchanges > 1)
+		qsort(w->changes, w->nchanges, sizeof *w->changes, change_rank_cmp);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -615,7 +616,8 @@ static const struct metric **other_metrics(const struct weekly *w, size_t *n)
 	for (size_t i = 0; i < w->nmetrics; i++)
 		if (!is_family_metric(w->metrics[i].name))
 			v[(*n)++] = &w->metrics[i];
-	qsort(v, *n, sizeof *v, metric_name_cmp);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, metric_name_cmp);
 	return v;
 }
 

@@ -652,7 +652,8 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 		}
 		git_commit_free(c);
 	}
-	qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
+	if (out->nsuspects > 1)
+		qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
 	err = 0;
 out:
 	queue_free(&q);
