@@ -5,8 +5,11 @@
 # condition under which its options apply, with the options of
 # "perf NAME --help".  The loop at the end registers everything.
 
-set -g __perf_applets compare
-set -g __perf_applet_summaries 'compare two JMH result files and flag regressions'
+set -g __perf_applets compare bisect respond weekly
+set -g __perf_applet_summaries 'compare two JMH result files and flag regressions' \
+    'find the commit behind a regression: rank suspects or bisect by running' \
+    'open or update a GitHub issue for a regression, roll back if critical' \
+    'write the weekly performance report from the history file'
 
 # Print the applet being completed: from a perf-APPLET (or any NAME-APPLET)
 # command name, or the first word after the command that is not an option.
@@ -61,6 +64,114 @@ function __perf_complete_compare --argument-names cmd cond
     complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
     # BASELINE and CURRENT: JMH -rf json files first, then the rest.
     complete -c $cmd -n "$cond; and __perf_positional" -k -a '(__fish_complete_suffix .json)'
+end
+
+# The workflow names of .github/workflows (GitHub names a workflow by its
+# file name), for respond --rollback-workflow.
+function __perf_workflows
+    for f in .github/workflows/*.yml .github/workflows/*.yaml
+        string replace -r '.*/' '' -- $f
+    end
+end
+
+# True when the positional argument being completed is respond's Nth
+# (TYPE SEVERITY CURRENT BASELINE), counting the words after the applet
+# that are neither options nor option values; false with --from.
+function __perf_respond_arg --argument-names n
+    set -l words (commandline -opc)
+    set -l name (string replace -r '.*/' '' -- $words[1])
+    set -l skip 1
+    if not string match -q -- '*-respond' $name
+        # perf [TOP-OPTION]... respond: skip to the applet.
+        for i in (seq 2 (count $words))
+            if not string match -q -- '-*' $words[$i]
+                set skip $i
+                break
+            end
+        end
+    end
+    set -l count 0
+    set -l value 0
+    set -l dashdash 0
+    for w in $words[(math $skip + 1)..-1]
+        if test $dashdash = 1
+            set count (math $count + 1)
+        else if test $value = 1
+            set value 0
+        else if test "$w" = --
+            set dashdash 1
+        else if string match -qr -- '^(--fr|-F|-[nqv]+F)' $w
+            return 1
+        else if string match -qr -- '^--(critical-above|high-above|repo|rollback-workflow|ref|history|format|timeout|retries|rate-limit-wait)$' $w
+            set value 1
+        else if string match -qr -- '^-[nqv]*[Rf]$' $w
+            set value 1
+        else if string match -q -- '-?*' $w
+        else
+            set count (math $count + 1)
+        end
+    end
+    test $count = (math $n - 1)
+end
+
+# perf bisect [--repo DIR] --date DATE [OPTION]...
+# perf bisect [--repo DIR] --good REV --bad REV --run CMD [OPTION]...
+function __perf_complete_bisect --argument-names cmd cond
+    complete -c $cmd -n $cond -s r -l repo -x -a '(__fish_complete_directories)' -d 'the repository (default: the current directory)'
+    complete -c $cmd -n $cond -s d -l date -x -d 'when the regression showed: YYYY-MM-DD or RFC 3339'
+    complete -c $cmd -n $cond -l before -x -d 'window start before DATE (default 7d)'
+    complete -c $cmd -n $cond -l after -x -d 'window end after DATE (default 1d)'
+    complete -c $cmd -n $cond -l rev -x -d 'walk from REV instead of HEAD'
+    complete -c $cmd -n $cond -s m -l metric -x -a 'memory_usage chunk_loading_time cache_hit_ratio tps_stability' -d 'weight the words related to the metric'
+    complete -c $cmd -n $cond -s k -l keywords -x -d 'comma-separated message keywords (replace the defaults)'
+    complete -c $cmd -n $cond -s p -l paths -x -d 'comma-separated path patterns (replace the defaults)'
+    complete -c $cmd -n $cond -s c -l config -r -F -d 'YAML config with a bisect: section (keywords, paths)'
+    complete -c $cmd -n $cond -s n -l top -x -d 'show the N best suspects (default 10, 0 for all)'
+    complete -c $cmd -n $cond -l good -x -d 'run mode: a commit known to be good'
+    complete -c $cmd -n $cond -l bad -x -d 'run mode: a commit known to be bad'
+    complete -c $cmd -n $cond -l run -x -d 'run mode: shell command, exit 0 good, 125 skip, 1-124 bad'
+    complete -c $cmd -n $cond -l compare -r -F -d 'run mode: CMD prints JMH JSON, judged against BASELINE'
+    complete -c $cmd -n $cond -s f -l format -x -a 'text json' -d 'report format'
+    complete -c $cmd -n $cond -s o -l output -r -F -d 'write the report to FILE, atomically'
+    complete -c $cmd -n $cond -s q -l quiet -d 'no warnings or progress'
+    complete -c $cmd -n $cond -s v -l verbose -d 'say more about the walk and the score'
+    complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
+end
+
+# perf respond [OPTION]... TYPE SEVERITY CURRENT BASELINE
+# perf respond [OPTION]... --from FILE
+function __perf_complete_respond --argument-names cmd cond
+    complete -c $cmd -n $cond -s F -l from -r -F -d "respond to every regression in FILE, from 'perf compare --format json'"
+    complete -c $cmd -n $cond -l critical-above -x -d 'with --from: a change above PCT percent is critical (default 25)'
+    complete -c $cmd -n $cond -l high-above -x -d 'with --from: a change above PCT percent is high (default 10)'
+    complete -c $cmd -n $cond -s R -l repo -x -d 'the repository, OWNER/NAME (default $GITHUB_REPOSITORY)'
+    complete -c $cmd -n $cond -l rollback-workflow -x -a '(__perf_workflows)' -d 'workflow dispatched for a critical regression in production'
+    complete -c $cmd -n $cond -l ref -x -d 'the ref the rollback runs on (default the default branch)'
+    complete -c $cmd -n $cond -l history -r -F -d 'history file (default $PERF_HISTORY, else perf-history.jsonl)'
+    complete -c $cmd -n $cond -l no-history -d 'do not record the event'
+    complete -c $cmd -n $cond -s n -l dry-run -d 'print the requests that would be sent and send nothing'
+    complete -c $cmd -n $cond -s f -l format -x -a 'text json' -d 'output format'
+    complete -c $cmd -n $cond -l timeout -x -d 'time allowed for each request in seconds (default 30)'
+    complete -c $cmd -n $cond -l retries -x -d 'further attempts after a failed request (default 3)'
+    complete -c $cmd -n $cond -l rate-limit-wait -x -d 'longest wait in seconds for a rate limit to lift (default 60)'
+    complete -c $cmd -n $cond -s q -l quiet -d 'no warnings'
+    complete -c $cmd -n $cond -s v -l verbose -d 'say which requests are made'
+    complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
+    # SEVERITY, the second positional argument.
+    complete -c $cmd -n "$cond; and __perf_positional; and __perf_respond_arg 2" -a 'critical\t"issue labelled critical, rollback in production" high\t"issue labelled high-priority" medium\t"issue labelled performance, regression"'
+end
+
+# perf weekly [OPTION]...
+function __perf_complete_weekly --argument-names cmd cond
+    complete -c $cmd -n $cond -l history -r -F -d 'the history, JSON Lines (default $PERF_HISTORY, else perf-history.jsonl)'
+    complete -c $cmd -n $cond -s w -l week-start -x -d "the week's first day, YYYY-MM-DD (UTC)"
+    complete -c $cmd -n $cond -s f -l format -x -a 'html markdown json' -d 'report format'
+    complete -c $cmd -n $cond -s o -l output -r -F -d 'write the report to FILE, atomically'
+    complete -c $cmd -n $cond -s t -l threshold -x -d 'a change beyond PCT percent is a regression or an improvement (default 5)'
+    complete -c $cmd -n $cond -l title -x -d "the report's title"
+    complete -c $cmd -n $cond -s q -l quiet -d 'no warnings'
+    complete -c $cmd -n $cond -s v -l verbose -d 'say more about what is read'
+    complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
 end
 
 for cmd in perf perfsuite
