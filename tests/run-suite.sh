@@ -4,6 +4,9 @@
 #
 #   sh tests/run-suite.sh                 normal build in build/normal
 #   sh tests/run-suite.sh --sanitize      -fsanitize=address,undefined build
+#   sh tests/run-suite.sh --valgrind      the suite again with every perf run
+#                                         (and the Check runner) under
+#                                         valgrind memcheck, leaks included
 #   sh tests/run-suite.sh --distcheck     make distcheck
 #   sh tests/run-suite.sh --build-only    install and build, no tests
 #
@@ -15,14 +18,16 @@ mode=normal
 case "${1:-}" in
 --sanitize) mode=sanitize ;;
 --distcheck) mode=distcheck ;;
+--valgrind) mode=valgrind ;;
 --build-only) mode=build ;;
 "") ;;
-*) echo "usage: sh tests/run-suite.sh [--sanitize|--distcheck|--build-only]" >&2; exit 2 ;;
+*) echo "usage: sh tests/run-suite.sh [--sanitize|--valgrind|--distcheck|--build-only]" >&2; exit 2 ;;
 esac
 
 # Build and test dependencies, all Debian packages.
 pkgs="build-essential autoconf automake pkg-config libjsmn-dev libgit2-dev
 libcurl4-openssl-dev libyaml-dev check python3 git mandoc"
+[ "$mode" = valgrind ] && pkgs="$pkgs valgrind"
 [ -f "$top/tests/extra-packages" ] && pkgs="$pkgs $(grep -v '^#' "$top/tests/extra-packages")"
 missing=""
 for p in $pkgs; do
@@ -67,7 +72,26 @@ if [ "$mode" = distcheck ]; then
 fi
 
 status=0
-make -s -j"$jobs" check >/dev/null 2>&1 || status=$?
+if [ "$mode" = valgrind ]; then
+	# Every perf the tests run goes through valgrind: PERF is a wrapper
+	# (which keeps the perf-APPLET link names working).
+	cat >perf-valgrind <<EOW
+#!/bin/sh
+self=\$(basename "\$0")
+case "\$self" in
+perf-valgrind) ;;
+*-*) set -- "\${self##*-}" "\$@" ;;
+esac
+exec valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite \\
+	--show-leak-kinds=definite --track-fds=no "$b/perf" "\$@"
+EOW
+	chmod +x perf-valgrind
+	make -s -j"$jobs" check PERF_UNDER_TEST="$b/perf-valgrind" CK_FORK=no \
+		LOG_COMPILER="valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite" \
+		>/dev/null 2>&1 || status=$?
+else
+	make -s -j"$jobs" check >/dev/null 2>&1 || status=$?
+fi
 # Per-test results for the log, then the failures in full.
 grep -h '^:test-result:' tests/cli/*.trs tests/unit/*.trs 2>/dev/null | sort | uniq -c || true
 cli_pass=0 cli_fail=0
