@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "applets.h"
+#include "history.h"
 #include "http.h"
 #include "json.h"
 #include "jsonw.h"
@@ -868,11 +869,7 @@ static void rollback_dispatch(struct respond *r)
 
 static int history_record(const struct respond *r, const struct regression *g, const char *issue_url)
 {
-	const char *path = r->history_path;
-	if (!path || !*path)
-		path = getenv("PERF_HISTORY");
-	if (!path || !*path)
-		path = "perf-history.jsonl";
+	const char *path = history_path(r->history_path);
 	char when[TIME_RFC3339_LEN];
 	time_format_rfc3339(time_now(), when, sizeof when);
 	struct strbuf sb = STRBUF_INIT;
@@ -894,7 +891,7 @@ static int history_record(const struct respond *r, const struct regression *g, c
 	jw_key(&w, "issue_url");
 	jw_str(&w, issue_url);
 	jw_obj_end(&w);
-	int rc = append_line(path, sb.buf, sb.len);
+	int rc = history_append(path, sb.buf);
 	if (rc != 0)
 		error("cannot append to the history file '%s': %s", path, strerror(errno));
 	sb_release(&sb);
