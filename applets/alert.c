@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "applets.h"
+#include "http.h"
 #include "json.h"
 #include "jsonw.h"
 #include "msg.h"
@@ -155,7 +156,7 @@ struct alert {
 	long cycles;                 /* 0 unbounded */
 	enum format format;
 	bool dry_run;
-	struct xfer_options xopt;
+	struct notify_options xopt;
 	struct state_file state;
 	struct snapshot baseline;
 	bool have_baseline;
@@ -697,19 +698,24 @@ static bool is_url(const char *s)
 
 /* Fetch many sources at once: files are read, URLs fetched concurrently.
  * texts[i] is NULL where one failed, with the reason in why[i]. */
-static void fetch_sources(const char *const *srcs, size_t n, const struct xfer_options *opt,
+static void fetch_sources(const char *const *srcs, size_t n, const struct notify_options *opt,
 			  char **texts, size_t *lens, char (*why)[600], bool *external)
 {
-	struct xfer *xs = xcalloc(n + 1, sizeof *xs);
-	struct xfer **xp = xcalloc(n + 1, sizeof *xp);
-	size_t nx = 0;
+	struct http_request *reqs = xcalloc(n + 1, sizeof *reqs);
+	struct http_response *resps = xcalloc(n + 1, sizeof *resps);
+	size_t *of = xcalloc(n + 1, sizeof *of);
+	size_t nr = 0;
 	for (size_t i = 0; i < n; i++) {
 		texts[i] = NULL;
 		external[i] = false;
 		why[i][0] = '\0';
 		if (is_url(srcs[i])) {
-			xs[i].url = srcs[i];
-			xp[nx++] = &xs[i];
+			struct http_request *r = &reqs[nr];
+			r->url = srcs[i];
+			r->timeout_ms = opt->timeout_ms;
+			r->retries = opt->retries;
+			r->max_body = (size_t)64 << 20;
+			of[nr++] = i;
 			continue;
 		}
 		if (read_file(srcs[i], &texts[i], &lens[i], (size_t)256 << 20) != 0) {
@@ -717,24 +723,24 @@ static void fetch_sources(const char *const *srcs, size_t n, const struct xfer_o
 			texts[i] = NULL;
 		}
 	}
-	if (nx)
-		xfer_run_many(xp, nx, opt);
-	for (size_t i = 0; i < n; i++) {
-		if (!is_url(srcs[i]))
-			continue;
-		char *u = notify_redact_url(srcs[i]);
-		if (xs[i].ok) {
-			texts[i] = sb_detach(&xs[i].response, &lens[i]);
+	if (nr)
+		http_perform_many(reqs, resps, nr);
+	for (size_t j = 0; j < nr; j++) {
+		size_t i = of[j];
+		if (resps[j].result == 0) {
+			texts[i] = sb_detach(&resps[j].body, &lens[i]);
 		} else {
-			snprintf(why[i], sizeof why[i], "cannot fetch metrics from %s: %s (%d attempt%s)", u,
-				 xs[i].error, xs[i].attempts, xs[i].attempts == 1 ? "" : "s");
+			char *u = http_redact_url(srcs[i]);
+			snprintf(why[i], sizeof why[i], "cannot fetch metrics from %s: %s", u, resps[j].error);
+			notify_scrub(why[i], sizeof why[i]);
+			free(u);
 			external[i] = true;
 		}
-		free(u);
-		xfer_release(&xs[i]);
+		http_response_free(&resps[j]);
 	}
-	free(xs);
-	free(xp);
+	free(reqs);
+	free(resps);
+	free(of);
 }
 
 static const char *source_name(const char *src)
@@ -822,7 +828,7 @@ static size_t collect_sample(const struct alert *al, const char *const *srcs, si
 			char msg[600];
 			json_error_format(&doc, &err, msg, sizeof msg);
 			if (is_url(srcs[i])) {
-				char *u = notify_redact_url(srcs[i]);
+				char *u = http_redact_url(srcs[i]);
 				error("metrics from %s are not JSON: %s", u, err.msg);
 				free(u);
 			} else {
@@ -1377,9 +1383,9 @@ static size_t notify_due(struct alert *al, time_t now, FILE *preview)
 		for (size_t i = 0; i < n; i++) {
 			struct rule *r = &rs->r[owner[i]];
 			enum channel_kind k = m[i].ch->kind;
-			char *target = notify_redact_url(m[i].ch->url);
+			char *target = http_redact_url(m[i].ch->url);
 			struct rule_state *s = state_find(&al->state, r->name);
-			if (m[i].xfer.ok) {
+			if (m[i].ok) {
 				info("notified %s of %s '%s' via %s", channel_kind_names[k],
 				     r->state == STATE_RESOLVED ? "resolved" : "firing", r->name, target);
 				if (s && r->state == STATE_FIRING)
@@ -1388,8 +1394,8 @@ static size_t notify_due(struct alert *al, time_t now, FILE *preview)
 					s->sent[k] = 0;
 			} else {
 				error("cannot notify %s (%s) of '%s': %s after %d attempt%s",
-				      channel_kind_names[k], target, r->name, m[i].xfer.error,
-				      m[i].xfer.attempts, m[i].xfer.attempts == 1 ? "" : "s");
+				      channel_kind_names[k], target, r->name, m[i].error,
+				      m[i].attempts, m[i].attempts == 1 ? "" : "s");
 				r->notified = false;
 				failed++;
 			}

@@ -1,11 +1,13 @@
 /* Alert notifications and their concurrent delivery: see notify.h.
  *
- * Stands on libcurl (one multi handle for every transfer of an
- * evaluation: HTTP POSTs to Slack, PagerDuty and webhooks, SMTP mail),
- * jsonw.c for the payloads, timeutil.c and util.c. */
+ * Stands on http.c (http_perform_many: the HTTP POSTs to Slack, PagerDuty
+ * and webhooks, concurrently), libcurl directly for SMTP (its own multi
+ * handle, in a second thread so that mail goes out alongside the HTTP
+ * requests), jsonw.c for the payloads, timeutil.c and util.c. */
 #include <config.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <curl/curl.h>
 #include <math.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "jsonw.h"
 #include "msg.h"
 #include "notify.h"
@@ -71,22 +74,6 @@ static void scrub_sb(struct strbuf *sb)
 		notify_scrub(sb->buf, sb->alloc);
 		sb->len = strlen(sb->buf);
 	}
-}
-
-char *notify_redact_url(const char *url)
-{
-	if (!url)
-		return xstrdup("(none)");
-	const char *p = strstr(url, "://");
-	if (!p)
-		return xstrdup("***");
-	const char *host = p + 3;
-	/* Drop any user:password@ part. */
-	const char *end = host + strcspn(host, "/?#");
-	const char *at = memchr(host, '@', (size_t)(end - host));
-	if (at)
-		host = at + 1;
-	return xasprintf("%.*s%.*s/***", (int)(p + 3 - url), url, (int)(end - host), host);
 }
 
 /* ---- SMTP addresses ---- */
@@ -651,23 +638,11 @@ void notify_build(struct notify_message *m, const struct notify_channel *ch,
 	case CH_COUNT: break;
 	}
 	m->body = sb_detach(&sb, &m->len);
-	struct xfer *x = &m->xfer;
-	x->url = ch->url;
-	x->body = m->body;
-	x->body_len = m->len;
-	if (ch->kind == CH_EMAIL) {
-		x->mail_from = ch->from;
-		x->rcpt = ch->recipients;
-		x->nrcpt = ch->nrecipients;
-		x->username = ch->username;
-		x->password = ch->password;
-		x->require_tls = !ch->tls_none && !notify_url_is_loopback(ch->url);
-	}
 }
 
 void notify_preview(FILE *fp, const struct notify_message *m)
 {
-	char *target = notify_redact_url(m->ch->url);
+	char *target = http_redact_url(m->ch->url);
 	struct strbuf sb = STRBUF_INIT;
 	sb_add(&sb, m->body, m->len);
 	if (m->ch->kind == CH_PAGERDUTY && m->ch->routing_key) {
@@ -704,137 +679,99 @@ void notify_preview(FILE *fp, const struct notify_message *m)
 
 void notify_message_free(struct notify_message *m)
 {
-	xfer_release(&m->xfer);
 	free(m->body);
 	free(m->subject);
 	memset(m, 0, sizeof *m);
 }
 
-/* ---- the transfer engine ---- */
 
-static long long now_ms(void)
+/* ---- delivery ---- */
+
+static long long monotonic_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool curl_ready;
+/* One mail on its way: the curl handle of the current attempt and when
+ * the next one is due. */
+struct smtp_xfer {
+	struct notify_message *m;
+	CURL *easy;
+	struct curl_slist *rcpt;
+	size_t upload_off;
+	long long due_ms;
+	bool done;
+	char errbuf[CURL_ERROR_SIZE];
+};
 
-void notify_global_init(void)
-{
-	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl_ready = true;
-	}
-}
+struct smtp_batch {
+	struct smtp_xfer *x;
+	size_t n;
+	struct notify_options opt;
+};
 
-static size_t on_write(char *data, size_t size, size_t nmemb, void *arg)
+static size_t smtp_read(char *buf, size_t size, size_t nmemb, void *arg)
 {
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-	if (x->response.len + n > x->max_body)
-		return 0;
-	sb_add(&x->response, data, n);
-	return n;
-}
-
-static size_t on_read(char *buf, size_t size, size_t nmemb, void *arg)
-{
-	struct xfer *x = arg;
-	size_t room = size * nmemb, left = x->body_len - x->upload_off;
+	struct smtp_xfer *x = arg;
+	size_t room = size * nmemb, left = x->m->len - x->upload_off;
 	size_t n = left < room ? left : room;
-	memcpy(buf, x->body + x->upload_off, n);
+	memcpy(buf, x->m->body + x->upload_off, n);
 	x->upload_off += n;
 	return n;
 }
 
-static void xfer_cleanup_handle(struct xfer *x, CURLM *multi)
+static size_t smtp_discard(char *data, size_t size, size_t nmemb, void *arg)
 {
-	if (x->easy) {
-		if (multi && x->running)
-			curl_multi_remove_handle(multi, x->easy);
-		curl_easy_cleanup(x->easy);
-		x->easy = NULL;
-	}
-	curl_slist_free_all(x->slist_headers);
-	curl_slist_free_all(x->slist_rcpt);
-	x->slist_headers = x->slist_rcpt = NULL;
-	x->running = false;
+	(void)data;
+	(void)arg;
+	return size * nmemb;
 }
 
-void xfer_release(struct xfer *x)
+static void smtp_start(struct smtp_xfer *x, CURLM *multi, const struct notify_options *opt)
 {
-	xfer_cleanup_handle(x, NULL);
-	sb_release(&x->response);
-}
-
-static bool is_smtp(const struct xfer *x)
-{
-	return !strncasecmp(x->url, "smtp", 4);
-}
-
-static void xfer_start(struct xfer *x, CURLM *multi, const struct xfer_options *opt)
-{
+	const struct notify_channel *ch = x->m->ch;
 	CURL *e = curl_easy_init();
 	if (!e)
-		die(PERF_EXIT_TROUBLE, "cannot initialise libcurl");
+		die(PERF_EXIT_EXTERNAL, "cannot initialise a libcurl handle");
 	x->easy = e;
 	x->upload_off = 0;
-	x->curl_error[0] = '\0';
-	sb_reset(&x->response);
-	x->attempts++;
-	curl_easy_setopt(e, CURLOPT_URL, x->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->curl_error);
+	x->errbuf[0] = '\0';
+	x->m->attempts++;
+	struct curl_slist *r = NULL;
+	for (size_t i = 0; i < ch->nrecipients; i++)
+		r = curl_slist_append(r, ch->recipients[i]);
+	x->rcpt = r;
+	bool tls = !ch->tls_none && !notify_url_is_loopback(ch->url);
+	curl_easy_setopt(e, CURLOPT_URL, ch->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opt->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, opt->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	if (is_smtp(x)) {
-		struct curl_slist *r = NULL;
-		for (size_t i = 0; i < x->nrcpt; i++)
-			r = curl_slist_append(r, x->rcpt[i]);
-		x->slist_rcpt = r;
-		curl_easy_setopt(e, CURLOPT_MAIL_FROM, x->mail_from);
-		curl_easy_setopt(e, CURLOPT_MAIL_RCPT, r);
-		curl_easy_setopt(e, CURLOPT_USE_SSL, x->require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
-		if (x->username)
-			curl_easy_setopt(e, CURLOPT_USERNAME, x->username);
-		if (x->password)
-			curl_easy_setopt(e, CURLOPT_PASSWORD, x->password);
-		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(e, CURLOPT_READDATA, x);
-		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->body_len);
-	} else {
-		struct curl_slist *h = NULL;
-		/* No "Expect: 100-continue" round trip. */
-		h = curl_slist_append(h, "Expect:");
-		if (x->body) {
-			char ct[160];
-			snprintf(ct, sizeof ct, "Content-Type: %s",
-				 x->content_type ? x->content_type : "application/json");
-			h = curl_slist_append(h, ct);
-		}
-		x->slist_headers = h;
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-		if (x->body) {
-			curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
-			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->body_len);
-		}
-		if (x->method)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, x->method);
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, ch->from);
+	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, r);
+	/* STARTTLS is required unless the server is on this machine or the
+	 * rules say tls: none; smtps:// is TLS from the start. */
+	curl_easy_setopt(e, CURLOPT_USE_SSL, tls ? (long)CURLUSESSL_ALL :
+			 ch->tls_none ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_TRY);
+	if (ch->username) {
+		curl_easy_setopt(e, CURLOPT_USERNAME, ch->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, ch->password);
 	}
+	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, smtp_read);
+	curl_easy_setopt(e, CURLOPT_READDATA, (void *)x);
+	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->m->len);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, smtp_discard);
 	curl_multi_add_handle(multi, e);
-	x->running = true;
 }
 
-static bool transient_curl_error(CURLcode rc)
+static bool smtp_transient(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -843,86 +780,109 @@ static bool transient_curl_error(CURLcode rc)
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
 		return true;
 	default:
 		return false;
 	}
 }
 
-static void set_error(struct xfer *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct xfer *x, const char *fmt, ...)
+/* After an attempt: done, or due again at x->due_ms.  SMTP 4xx replies
+ * are transient by definition (RFC 5321 4.2.1), 5xx permanent. */
+static void smtp_finish(struct smtp_xfer *x, CURLcode rc, const struct notify_options *opt)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(x->error, sizeof x->error, fmt, ap);
-	va_end(ap);
-	notify_scrub(x->error, sizeof x->error);
-}
-
-/* A short, printable excerpt of an error answer for messages. */
-static void answer_excerpt(const struct xfer *x, char *buf, size_t size)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < x->response.len && j + 1 < size && i < 200; i++) {
-		unsigned char c = (unsigned char)x->response.buf[i];
-		buf[j++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-	}
-	buf[j] = '\0';
-}
-
-/* Decide after an attempt: done (ok or failed for good), or retry at
- * x->due_ms. */
-static void xfer_finish_attempt(struct xfer *x, CURLcode rc, const struct xfer_options *opt)
-{
-	CURL *e = x->easy;
+	struct notify_message *m = x->m;
 	long code = 0;
-	curl_off_t retry_after = -1;
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after);
-	x->status = code;
-	bool smtp = is_smtp(x);
-	bool retry = false;
-	if (rc == CURLE_OK && (smtp || code < 400)) {
-		x->ok = true;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	m->status = code;
+	if (rc == CURLE_OK) {
+		m->ok = true;
 		x->done = true;
 		return;
 	}
-	if (rc == CURLE_OK) {
-		char ex[256];
-		answer_excerpt(x, ex, sizeof ex);
-		set_error(x, "HTTP %ld%s%s", code, *ex ? ": " : "", ex);
-		retry = code == 429 || code >= 500;
-	} else {
-		const char *why = x->curl_error[0] ? x->curl_error : curl_easy_strerror(rc);
-		if (smtp && code >= 400)
-			set_error(x, "SMTP %ld: %s", code, why);
-		else
-			set_error(x, "%s", why);
-		if (smtp && code >= 500)
-			retry = false;
-		else if (smtp && code >= 400)
-			retry = true;
-		else
-			retry = transient_curl_error(rc);
-	}
-	if (!retry || x->attempts > opt->retries) {
+	char *red = http_redact_url(m->ch->url);
+	size_t el = strlen(x->errbuf);
+	while (el && (x->errbuf[el - 1] == '\n' || x->errbuf[el - 1] == '\r'))
+		x->errbuf[--el] = '\0';
+	snprintf(m->error, sizeof m->error, "SMTP %s: %s%s%s%s", red, curl_easy_strerror(rc),
+		 el ? " (" : "", x->errbuf, el ? ")" : "");
+	if (code >= 400)
+		snprintf(m->error + strlen(m->error), sizeof m->error - strlen(m->error),
+			 ", server replied %ld", code);
+	free(red);
+	notify_scrub(m->error, sizeof m->error);
+	bool retry = code >= 500 ? false : code >= 400 ? true : smtp_transient(rc);
+	if (!retry || m->attempts > opt->retries) {
 		x->done = true;
 		return;
 	}
 	long delay = opt->backoff_ms;
-	for (int i = 1; i < x->attempts && delay < 3600000; i++)
+	for (int i = 1; i < m->attempts && delay < 600000; i++)
 		delay *= 2;
-	if (retry_after >= 0) {
-		long long ra = (long long)retry_after * 1000;
-		delay = ra > opt->max_retry_after_ms ? opt->max_retry_after_ms : (long)ra;
-	}
-	x->due_ms = now_ms() + delay;
+	x->due_ms = monotonic_ms() + delay;
 }
 
-size_t xfer_run_many(struct xfer *const *xs, size_t n, const struct xfer_options *given)
+static void *smtp_send_many(void *arg)
 {
-	struct xfer_options opt = given ? *given : (struct xfer_options){ 0 };
+	struct smtp_batch *b = arg;
+	CURLM *multi = curl_multi_init();
+	if (!multi)
+		die(PERF_EXIT_EXTERNAL, "cannot create a libcurl multi handle");
+	size_t left = b->n;
+	long long t0 = monotonic_ms();
+	for (size_t i = 0; i < b->n; i++)
+		b->x[i].due_ms = t0;
+	while (left) {
+		long long now = monotonic_ms(), next = now + 1000;
+		bool active = false;
+		for (size_t i = 0; i < b->n; i++) {
+			struct smtp_xfer *x = &b->x[i];
+			if (x->done)
+				continue;
+			if (!x->easy && x->due_ms <= now)
+				smtp_start(x, multi, &b->opt);
+			if (x->easy)
+				active = true;
+			else if (x->due_ms < next)
+				next = x->due_ms;
+		}
+		int running;
+		curl_multi_perform(multi, &running);
+		CURLMsg *msg;
+		int queued;
+		while ((msg = curl_multi_info_read(multi, &queued))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct smtp_xfer *x = NULL;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			smtp_finish(x, msg->data.result, &b->opt);
+			curl_multi_remove_handle(multi, x->easy);
+			curl_easy_cleanup(x->easy);
+			curl_slist_free_all(x->rcpt);
+			x->easy = NULL;
+			x->rcpt = NULL;
+			if (x->done)
+				left--;
+		}
+		if (!left)
+			break;
+		long wait = (long)(next - monotonic_ms());
+		if (wait < 0)
+			wait = 0;
+		if (active) {
+			curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+		} else if (wait > 0) {
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	curl_multi_cleanup(multi);
+	return NULL;
+}
+
+size_t notify_send_all(struct notify_message *m, size_t n, const struct notify_options *given)
+{
+	struct notify_options opt = given ? *given : (struct notify_options){ .retries = -1 };
 	if (!opt.timeout_ms)
 		opt.timeout_ms = 10000;
 	if (!opt.connect_timeout_ms)
@@ -933,80 +893,67 @@ size_t xfer_run_many(struct xfer *const *xs, size_t n, const struct xfer_options
 		opt.backoff_ms = 500;
 	if (!opt.max_retry_after_ms)
 		opt.max_retry_after_ms = 30000;
-	if (!opt.max_body)
-		opt.max_body = (size_t)4 << 20;
-	notify_global_init();
-	CURLM *multi = curl_multi_init();
-	if (!multi)
-		die(PERF_EXIT_TROUBLE, "cannot initialise libcurl");
-	long long t0 = now_ms();
-	for (size_t i = 0; i < n; i++) {
-		xs[i]->ok = xs[i]->done = xs[i]->running = false;
-		xs[i]->attempts = 0;
-		xs[i]->status = 0;
-		xs[i]->error[0] = '\0';
-		xs[i]->due_ms = t0;
-		xs[i]->max_body = opt.max_body;
-	}
-	size_t left = n;
-	while (left) {
-		long long now = now_ms(), next = -1;
-		for (size_t i = 0; i < n; i++) {
-			struct xfer *x = xs[i];
-			if (x->done || x->running)
-				continue;
-			if (x->due_ms <= now)
-				xfer_start(x, multi, &opt);
-			else if (next < 0 || x->due_ms < next)
-				next = x->due_ms;
-		}
-		int still = 0;
-		curl_multi_perform(multi, &still);
-		CURLMsg *msg;
-		int q;
-		while ((msg = curl_multi_info_read(multi, &q))) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			struct xfer *x = NULL;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			CURLcode rc = msg->data.result;
-			xfer_finish_attempt(x, rc, &opt);
-			xfer_cleanup_handle(x, multi);
-			if (x->done)
-				left--;
-		}
-		if (!left)
-			break;
-		long wait = 1000;
-		if (next >= 0) {
-			long long d = next - now_ms();
-			wait = d < 0 ? 0 : d < wait ? (long)d : wait;
-		}
-		bool any_running = false;
-		for (size_t i = 0; i < n; i++)
-			if (xs[i]->running)
-				any_running = true;
-		if (any_running)
-			curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
-		else if (wait > 0) {
-			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000L };
-			nanosleep(&ts, NULL);
-		}
-	}
-	curl_multi_cleanup(multi);
-	size_t failed = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!xs[i]->ok)
-			failed++;
-	return failed;
-}
+	http_global_init();
 
-size_t notify_send_all(struct notify_message *m, size_t n, const struct xfer_options *opt)
-{
-	struct xfer **xs = xcalloc(n + 1, sizeof *xs);
+	static const char *const json_headers[] = { "Content-Type: application/json", NULL };
+	struct http_request *reqs = xcalloc(n + 1, sizeof *reqs);
+	struct http_response *resps = xcalloc(n + 1, sizeof *resps);
+	size_t *http_of = xcalloc(n + 1, sizeof *http_of);
+	struct smtp_batch mail = { xcalloc(n + 1, sizeof *mail.x), 0, opt };
+	size_t nh = 0;
+	for (size_t i = 0; i < n; i++) {
+		m[i].ok = false;
+		m[i].attempts = 0;
+		m[i].error[0] = '\0';
+		if (m[i].ch->kind == CH_EMAIL) {
+			mail.x[mail.n++].m = &m[i];
+			continue;
+		}
+		struct http_request *r = &reqs[nh];
+		r->method = "POST";
+		r->url = m[i].ch->url;
+		r->headers = json_headers;
+		r->body = m[i].body;
+		r->body_len = m[i].len;
+		r->timeout_ms = opt.timeout_ms;
+		r->connect_timeout_ms = opt.connect_timeout_ms;
+		r->retries = opt.retries;
+		r->backoff_ms = opt.backoff_ms;
+		r->max_retry_after_ms = opt.max_retry_after_ms;
+		r->max_body = 1 << 20;
+		http_of[nh++] = i;
+	}
+	pthread_t th;
+	bool threaded = false;
+	if (mail.n && nh) {
+		if (pthread_create(&th, NULL, smtp_send_many, &mail) == 0)
+			threaded = true;
+		else
+			smtp_send_many(&mail);
+	} else if (mail.n) {
+		smtp_send_many(&mail);
+	}
+	if (nh)
+		http_perform_many(reqs, resps, nh);
+	if (threaded)
+		pthread_join(th, NULL);
+
+	size_t failed = 0;
+	for (size_t j = 0; j < nh; j++) {
+		struct notify_message *msg = &m[http_of[j]];
+		msg->ok = resps[j].result == 0;
+		msg->status = resps[j].status;
+		msg->attempts = resps[j].attempts;
+		snprintf(msg->error, sizeof msg->error, "%s", resps[j].error);
+		notify_scrub(msg->error, sizeof msg->error);
+		http_response_free(&resps[j]);
+	}
 	for (size_t i = 0; i < n; i++)
-		xs[i] = &m[i].xfer;
-	size_t failed = xfer_run_many(xs, n, opt);
-	free(xs);
+		if (!m[i].ok)
+			failed++;
+	free(mail.x);
+	free(reqs);
+	free(resps);
+	free(http_of);
 	return failed;
 }

@@ -1,7 +1,7 @@
 /* Alert notifications: the messages (Slack incoming webhook, RFC 5322
  * mail over SMTP, PagerDuty Events API v2, Alertmanager-style webhook) and
- * their concurrent delivery through one curl multi handle, with timeouts,
- * retries and backoff honouring Retry-After.
+ * their concurrent delivery, with timeouts, retries and backoff honouring
+ * Retry-After.
  *
  * Secrets (webhook URLs, keys, passwords) registered with
  * notify_add_secret() are scrubbed from every error text this module
@@ -62,50 +62,16 @@ struct notify_alert {
 	const char *description;    /* NULL for none */
 };
 
-/* A transfer: an HTTP request or an SMTP mail, with its outcome. */
-struct xfer {
-	const char *url;
-	const char *method;         /* NULL: POST with a body, GET without */
-	const char *body;
-	size_t body_len;
-	const char *content_type;   /* NULL: application/json with a body */
-	/* SMTP */
-	const char *mail_from;
-	char *const *rcpt;
-	size_t nrcpt;
-	const char *username, *password;
-	bool require_tls;
-	/* outcome */
-	bool ok;
-	long status;                /* HTTP status or SMTP reply code of the last attempt */
-	int attempts;
-	struct strbuf response;     /* the body of the last answer */
-	char error[512];            /* why it failed; secrets scrubbed */
-	/* engine */
-	void *easy;
-	void *slist_headers, *slist_rcpt;
-	size_t upload_off;
-	size_t max_body;
-	long long due_ms;
-	bool running, done;
-	char curl_error[256];
-};
-
-struct xfer_options {
+/* How deliveries behave; zeros take the defaults. */
+struct notify_options {
 	long timeout_ms;            /* each attempt; 0 = 10000 */
 	long connect_timeout_ms;    /* 0 = 5000 */
 	int retries;                /* further attempts; -1 = 3 */
 	long backoff_ms;            /* first delay, doubled; 0 = 500 */
 	long max_retry_after_ms;    /* cap on Retry-After; 0 = 30000 */
-	size_t max_body;            /* cap on an answer; 0 = 4 MiB */
 };
 
-/* Run every transfer concurrently until each has succeeded or failed for
- * good.  Returns the number that failed. */
-size_t xfer_run_many(struct xfer *const *x, size_t n, const struct xfer_options *opt);
-void xfer_release(struct xfer *x);
-
-/* One notification, built for a channel. */
+/* One notification, built for a channel, and how its delivery went. */
 struct notify_message {
 	const struct notify_channel *ch;
 	const char *rule;
@@ -113,7 +79,10 @@ struct notify_message {
 	char *body;                 /* JSON, or the whole mail */
 	size_t len;
 	char *subject;              /* email */
-	struct xfer xfer;
+	bool ok;
+	long status;                /* HTTP status or SMTP reply of the last attempt */
+	int attempts;
+	char error[512];            /* why it failed; secrets scrubbed */
 };
 
 void notify_build(struct notify_message *m, const struct notify_channel *ch,
@@ -122,7 +91,10 @@ void notify_build(struct notify_message *m, const struct notify_channel *ch,
  * secret in it replaced. */
 void notify_preview(FILE *fp, const struct notify_message *m);
 /* Deliver all messages concurrently; returns the number that failed. */
-size_t notify_send_all(struct notify_message *m, size_t n, const struct xfer_options *opt);
+/* Deliver all messages concurrently: the HTTP ones through
+ * http_perform_many, the mails on a curl multi handle of their own in a
+ * second thread.  Returns the number that failed. */
+size_t notify_send_all(struct notify_message *m, size_t n, const struct notify_options *opt);
 void notify_message_free(struct notify_message *m);
 
 /* The SMTP URL for an smtp_server value: host (port 587), host:port,
@@ -132,8 +104,6 @@ char *notify_smtp_url(const char *server, const char **err);
 bool notify_url_is_loopback(const char *url);
 /* PagerDuty's severity for ours: critical, error, warning, info. */
 const char *notify_pagerduty_severity(const char *severity);
-/* A URL for messages: scheme, host and port, then "***". */
-char *notify_redact_url(const char *url);
 
 /* Remember a secret to scrub from error texts and previews; scrub one
  * string in place (each secret becomes "***"). */
@@ -143,7 +113,5 @@ void notify_clear_secrets(void);
 
 /* RFC 5322 date, e.g. "Fri, 04 Dec 2026 14:08:04 +0000". */
 void notify_mail_date(time_t t, char *buf, size_t size);
-
-void notify_global_init(void);
 
 #endif
