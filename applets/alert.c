@@ -1393,9 +1393,14 @@ static size_t notify_due(struct alert *al, time_t now, FILE *preview)
 				else if (s)
 					s->sent[k] = 0;
 			} else {
-				error("cannot notify %s (%s) of '%s': %s after %d attempt%s",
-				      channel_kind_names[k], target, r->name, m[i].error,
-				      m[i].attempts, m[i].attempts == 1 ? "" : "s");
+				size_t el = strlen(m[i].error);
+				if (el > 14 && !strcmp(m[i].error + el - 14, " after retries"))
+					m[i].error[el - 14] = '\0';
+				if (strstr(m[i].error, "attempt"))
+					error("cannot notify %s of '%s': %s", channel_kind_names[k], r->name, m[i].error);
+				else
+					error("cannot notify %s of '%s': %s after %d attempt%s", channel_kind_names[k],
+					      r->name, m[i].error, m[i].attempts, m[i].attempts == 1 ? "" : "s");
 				r->notified = false;
 				failed++;
 			}
