@@ -844,7 +844,8 @@ static size_t collect_sample(const struct alert *al, const char *const *srcs, si
 			good++;
 			for (int k = json_first(&doc, 0); k >= 0; k = json_next(&doc, 0, k)) {
 				char *key = json_string(&doc, k);
-				if (!strcmp(key, "timestamp") || strmap_get(&seen, key, NULL)) {
+				size_t dummy;
+				if (!strcmp(key, "timestamp") || strmap_get(&seen, key, &dummy)) {
 					if (strcmp(key, "timestamp"))
 						warn("%s: '%s' is also in an earlier source; the earlier is kept",
 						     source_name(srcs[i]), key);
@@ -1612,8 +1613,6 @@ static int run_evaluation(struct alert *al, const struct snapshot *snap, bool st
 		}
 		jw_obj_end(&w);
 		jw_end(&w);
-		if (al->watch)
-			fputc('\n', fp);
 	} else {
 		text_alerts(fp, al);
 		for (size_t i = 0; i < ntrends; i++) {
