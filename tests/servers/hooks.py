@@ -5,10 +5,11 @@ API v2, Alertmanager-style webhook receivers and metrics endpoints.
     hooks.py --port-file FILE --log FILE [--plan FILE] [--lifetime SECONDS]
 
 Binds 127.0.0.1 on a free port and writes the port to --port-file.  Every
-request is appended to --log as one JSON line: method, path, headers, the
+request is appended to --log as one JSON line: method, path, query, headers, the
 body as text and parsed as JSON (or null), and the status answered.
 
---plan is a JSON file, read again on each request, mapping a path to the
+--plan is a JSON file, read again on each request, mapping a path (without
+the query) to the
 answers to give in turn (the last one repeats), e.g.
 
     {"/slack": [{"status": 500}, {"status": 200, "body": "ok"}],
@@ -61,7 +62,8 @@ class Handler(BaseHTTPRequestHandler):
             parsed = json.loads(body) if body else None
         except ValueError:
             parsed = None
-        entry = {"method": self.command, "path": self.path,
+        path, _, query = self.path.partition("?")
+        entry = {"method": self.command, "path": path, "query": query,
                  "headers": {k.lower(): v for k, v in self.headers.items()},
                  "body": body, "json": parsed, "status": status,
                  "time": time.time()}
@@ -72,7 +74,7 @@ class Handler(BaseHTTPRequestHandler):
     def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        plan = next_answer(self.path)
+        plan = next_answer(self.path.partition("?")[0])
         if plan is None:
             if self.path.startswith("/pd") or self.path.startswith("/v2/enqueue"):
                 plan = {"status": 202, "body": json.dumps(
