@@ -110,8 +110,17 @@ bool notify_url_is_loopback(const char *url)
 	char host[256];
 	if (url_host(url, host, sizeof host) != 0)
 		return false;
-	return !strcasecmp(host, "localhost") || !strncmp(host, "127.", 4) ||
-	       !strcmp(host, "::1");
+	if (!strcasecmp(host, "localhost") || !strcmp(host, "::1"))
+		return true;
+	/* 127.0.0.0/8 written as an address, not a name that starts so. */
+	int dots = 0;
+	for (const char *p = host; *p; p++) {
+		if (*p == '.')
+			dots++;
+		else if (*p < '0' || *p > '9')
+			return false;
+	}
+	return dots == 3 && !strncmp(host, "127.", 4);
 }
 
 char *notify_smtp_url(const char *server, const char **err)

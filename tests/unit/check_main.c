@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, suite_jmh());
 	srunner_add_suite(sr, suite_pattern());
 	srunner_add_suite(sr, suite_timeutil());
+	srunner_add_suite(sr, suite_notify());
 	srunner_add_suite(sr, suite_http());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -10,6 +10,7 @@ Suite *suite_stats(void);
 Suite *suite_jmh(void);
 Suite *suite_pattern(void);
 Suite *suite_timeutil(void);
+Suite *suite_notify(void);
 Suite *suite_http(void);
 
 /* For tests of die() paths: msg_exit is pointed at a function that exits
