@@ -131,6 +131,7 @@ struct rule_state {
 	time_t active_since;   /* condition true since (pending or firing) */
 	time_t firing_since;   /* 0 when not firing */
 	time_t sent[CH_COUNT]; /* last firing notification per channel, 0 none */
+	bool removed;          /* forgotten: not saved, not found */
 };
 
 struct state_file {
@@ -138,6 +139,8 @@ struct state_file {
 	int lock_fd;
 	struct rule_state *s;
 	size_t n, alloc;
+	struct strmap index;   /* rule -> entry */
+	bool indexed;
 };
 
 enum format { FMT_TEXT, FMT_JSON };
@@ -1019,10 +1022,16 @@ static void baseline_from_history(struct alert *al, time_t now)
 
 static struct rule_state *state_find(struct state_file *st, const char *rule)
 {
-	for (size_t i = 0; i < st->n; i++)
-		if (!strcmp(st->s[i].rule, rule))
-			return &st->s[i];
-	return NULL;
+	if (!st->indexed) {
+		strmap_init(&st->index, st->n + 16);
+		for (size_t i = 0; i < st->n; i++)
+			strmap_put(&st->index, st->s[i].rule, i, NULL);
+		st->indexed = true;
+	}
+	size_t i;
+	if (!strmap_get(&st->index, rule, &i) || st->s[i].removed)
+		return NULL;
+	return &st->s[i];
 }
 
 static struct rule_state *state_add(struct state_file *st, const char *rule)
@@ -1031,15 +1040,32 @@ static struct rule_state *state_add(struct state_file *st, const char *rule)
 	struct rule_state *s = &st->s[st->n++];
 	memset(s, 0, sizeof *s);
 	s->rule = xstrdup(rule);
+	if (st->indexed)
+		strmap_put(&st->index, s->rule, st->n - 1, NULL);
 	return s;
 }
 
 static void state_remove(struct state_file *st, struct rule_state *s)
 {
-	free(s->rule);
-	size_t i = (size_t)(s - st->s);
-	memmove(s, s + 1, (st->n - i - 1) * sizeof *s);
-	st->n--;
+	(void)st;
+	s->removed = true;
+}
+
+/* Drop the forgotten entries (a long-running monitor without a state
+ * file keeps its state in memory). */
+static void state_compact(struct state_file *st)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		if (st->s[i].removed)
+			free(st->s[i].rule);
+		else
+			st->s[j++] = st->s[i];
+	}
+	st->n = j;
+	if (st->indexed)
+		strmap_free(&st->index);
+	st->indexed = false;
 }
 
 static void state_clear(struct state_file *st)
@@ -1047,6 +1073,9 @@ static void state_clear(struct state_file *st)
 	for (size_t i = 0; i < st->n; i++)
 		free(st->s[i].rule);
 	st->n = 0;
+	if (st->indexed)
+		strmap_free(&st->index);
+	st->indexed = false;
 }
 
 static time_t state_time(const struct json_doc *doc, int tok, const char *path)
@@ -1070,9 +1099,11 @@ static time_t state_time(const struct json_doc *doc, int tok, const char *path)
  * and read the state.  A missing file is an empty state. */
 static void state_lock_and_load(struct state_file *st)
 {
-	state_clear(st);
-	if (!st->path)
+	if (!st->path) {
+		state_compact(st);
 		return;
+	}
+	state_clear(st);
 	char *lock = xasprintf("%s.lock", st->path);
 	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (st->lock_fd < 0)
@@ -1148,6 +1179,8 @@ static int state_save_and_unlock(struct state_file *st)
 		jw_obj_begin(&w);
 		for (size_t i = 0; i < st->n; i++) {
 			const struct rule_state *s = &st->s[i];
+			if (s->removed)
+				continue;
 			jw_key(&w, s->rule);
 			jw_obj_begin(&w);
 			time_format_rfc3339(s->active_since, ts, sizeof ts);

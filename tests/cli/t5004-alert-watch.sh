@@ -82,6 +82,12 @@ json_is '["chunk_slow"]' '[a["rule"] for a in d["alerts"]]' "$T/j1.json"
 json_is '{"chunk_loading.average_ms": "insufficient-data"}' 'd["trends"]' "$T/j1.json"
 expect_err "'chunk_loading' is also in an earlier source; the earlier is kept"
 
+test_begin "without --state the monitor remembers in memory: notified once"
+printf '{"tps": {"average": 17.0}}\n' >"$T/low.json"
+sed 's|/am"|/mem"|' "$T/rules.yml" >"$T/mem.yml"
+run 1 perf alert --rules "$T/mem.yml" --watch 1 --cycles 3 --source "$T/low.json" --source "$T/chunks.json" --history "$T/hm.jsonl" -q
+check "one notification in three cycles" [ "$(requests /mem)" = 1 ]
+
 test_begin "PERF_HISTORY names the history file"
 PERF_HISTORY="$T/h3.jsonl" run 0 perf alert --rules "$T/chunk-rules.yml" --watch 1 --cycles 1 --source "$T/chunks.json" -q
 check "one sample" [ "$(wc -l <"$T/h3.jsonl")" = 1 ]

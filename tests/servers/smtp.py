@@ -3,14 +3,15 @@
 email tests.
 
     smtp.py --port-file FILE --log FILE [--auth USER:PASS] [--tempfail N]
-            [--reject-rcpt ADDR] [--lifetime SECONDS]
+            [--reject-rcpt ADDR] [--delay SECONDS] [--lifetime SECONDS]
 
 Speaks EHLO/HELO, AUTH PLAIN and AUTH LOGIN (advertised with --auth, and
 then required before MAIL), MAIL FROM, RCPT TO, DATA (dot-unstuffed),
 RSET, NOOP and QUIT.  Each accepted message is appended to --log as one
 JSON line: mail_from, rcpt, data (the message as received), auth (the user
 who authenticated, or null).  --tempfail N answers the first N DATA with
-451 (a transient failure), --reject-rcpt answers 550 for that address.
+451 (a transient failure), --reject-rcpt answers 550 for that address,
+--delay waits before answering the end of DATA.
 Standard library only; exits after --lifetime seconds.
 """
 import argparse
@@ -19,6 +20,7 @@ import json
 import os
 import socketserver
 import threading
+import time
 
 lock = threading.Lock()
 state = {"tempfails": 0}
@@ -135,6 +137,8 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     fail = state["tempfails"] < args.tempfail
                     if fail:
                         state["tempfails"] += 1
+                if args.delay:
+                    time.sleep(args.delay)
                 if fail:
                     self.reply("451 4.3.0 try again later")
                 else:
@@ -169,6 +173,7 @@ def main():
     p.add_argument("--auth")
     p.add_argument("--tempfail", type=int, default=0)
     p.add_argument("--reject-rcpt")
+    p.add_argument("--delay", type=float, default=0)
     p.add_argument("--lifetime", type=float, default=120)
     args = p.parse_args()
     srv = Server(("127.0.0.1", 0), SMTPHandler)
