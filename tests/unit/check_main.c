@@ -17,6 +17,7 @@ int main(void)
 	srunner_add_suite(sr, suite_timeutil());
 	srunner_add_suite(sr, suite_notify());
 	srunner_add_suite(sr, suite_http());
+	srunner_add_suite(sr, suite_history());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

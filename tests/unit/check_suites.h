@@ -12,6 +12,7 @@ Suite *suite_pattern(void);
 Suite *suite_timeutil(void);
 Suite *suite_notify(void);
 Suite *suite_http(void);
+Suite *suite_history(void);
 
 /* For tests of die() paths: msg_exit is pointed at a function that exits
  * the forked test process with the given status. */
