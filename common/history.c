@@ -404,6 +404,8 @@ int history_scan(const char *path, time_t from, time_t until,
 		.fn = fn, .ctx = ctx,
 	};
 	long long off = history_seek(&r, from - HISTORY_SLACK_SECONDS);
+	if (off >= 0 && r.seekable)
+		info("%s: reading from byte offset %lld of %lld", r.display, off, r.size);
 	int rc = off < 0 ? -1 : history_read(&r, off, scan_one, &s);
 	if (rc < 0)
 		snprintf(err, errsize, "cannot read '%s': %s", r.display, strerror(errno));
