@@ -12,8 +12,9 @@
  * trends, notify, sleep, until the cycles are done or a signal arrives.
  *
  * Stands on: notify.c (messages, curl multi delivery), yaml.c (rules),
- * json.c (snapshots, history, state), jsonw.c, strmap.c, stats.c
- * (medians), timeutil.c, util.c (out_open/out_commit, append_line), msg.c. */
+ * history.c (samples appended and read), json.c (snapshots, state),
+ * jsonw.c, strmap.c, stats.c (medians), timeutil.c, util.c (out_open,
+ * out_commit), msg.c. */
 #include <config.h>
 
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "applets.h"
+#include "history.h"
 #include "http.h"
 #include "json.h"
 #include "jsonw.h"
@@ -881,14 +883,6 @@ static size_t collect_sample(const struct alert *al, const char *const *srcs, si
 
 /* ---- history ---- */
 
-static const char *history_path(const struct alert *al)
-{
-	if (al->history)
-		return al->history;
-	const char *e = getenv("PERF_HISTORY");
-	return e && *e ? e : "perf-history.jsonl";
-}
-
 struct series {
 	double *v;
 	size_t n, alloc;
@@ -899,74 +893,35 @@ struct history_walk {
 	struct series *series;
 };
 
-static void history_leaf(void *ctx, const char *path, const struct json_doc *doc, int tok)
+static void history_metric_seen(const char *name, double v, void *ctx)
 {
 	struct history_walk *hw = ctx;
 	size_t i;
-	double v;
-	if (!strmap_get(hw->want, path, &i) || json_number(doc, tok, &v) != 0 || !isfinite(v))
+	if (!isfinite(v) || !strmap_get(hw->want, name, &i))
 		return;
 	struct series *s = &hw->series[i];
 	GROW(s->v, s->alloc, s->n + 1);
 	s->v[s->n++] = v;
 }
 
-/* For each wanted metric, its values in the history samples with a
- * timestamp in [since, until] (since 0: all), oldest first.  A missing
- * history file is an empty history. */
-static void history_read(const char *path, time_t since, time_t until, struct strmap *want,
-			 struct series *series)
+static int history_sample_seen(const struct history_record *rec, void *ctx)
 {
-	char *text;
-	size_t len;
-	if (read_file(path, &text, &len, 0) != 0) {
-		if (errno != ENOENT)
-			warn("cannot read history '%s': %s", path, strerror(errno));
-		return;
-	}
-	struct json_doc doc;
-	json_init(&doc);
+	if (!rec->is_event)
+		history_each_metric(rec->doc, 0, history_metric_seen, ctx);
+	return 0;
+}
+
+/* For each wanted metric, its values in the history samples with a
+ * timestamp in [since, until), oldest first.  A missing history file is an
+ * empty history; unreadable lines are skipped with one warning. */
+static void history_series(const char *path, time_t since, time_t until, struct strmap *want,
+			   struct series *series)
+{
 	struct history_walk hw = { want, series };
-	struct strbuf p = STRBUF_INIT;
-	size_t bad = 0, lineno = 0;
-	for (char *line = text; line < text + len;) {
-		char *nl = memchr(line, '\n', (size_t)(text + len - line));
-		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
-		char *next = nl ? nl + 1 : text + len;
-		lineno++;
-		size_t k = 0;
-		while (k < n && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
-			k++;
-		if (k == n) {
-			line = next;
-			continue;
-		}
-		struct json_error err;
-		int t;
-		time_t ts;
-		char tsbuf[64];
-		if (json_parse(&doc, line, n, text, path, 0, &err) != 0 || json_type(&doc, 0) != JSMN_OBJECT ||
-		    (t = json_obj_get(&doc, 0, "timestamp")) < 0 || json_type(&doc, t) != JSMN_STRING) {
-			bad++;
-			line = next;
-			continue;
-		}
-		char *tstr = json_string(&doc, t);
-		int ok = time_parse(tstr, &ts, tsbuf, sizeof tsbuf);
-		free(tstr);
-		if (ok != 0) {
-			bad++;
-		} else if (json_obj_get(&doc, 0, "event") < 0 && (!since || ts >= since) && ts <= until) {
-			sb_reset(&p);
-			walk_leaves(&doc, 0, &p, history_leaf, &hw);
-		}
-		line = next;
-	}
-	if (bad)
-		warn("%s: skipped %zu line%s that could not be read", path, bad, bad == 1 ? "" : "s");
-	sb_release(&p);
-	json_free(&doc);
-	free(text);
+	char err[600];
+	if (history_scan(path, since, until, history_sample_seen, &hw, err, sizeof err) < 0 &&
+	    errno != ENOENT)
+		warn("%s", err);
 }
 
 /* The baseline from the history: per rule metric, the median over the
@@ -982,11 +937,11 @@ static void baseline_from_history(struct alert *al, time_t now)
 		if (strmap_put(&want, rs->r[i].metric, nn, NULL))
 			names[nn++] = rs->r[i].metric;
 	struct series *series = xcalloc(nn + 1, sizeof *series);
-	history_read(history_path(al), now - (time_t)al->baseline_window, now, &want, series);
+	history_series(history_path(al->history), now - (time_t)al->baseline_window, now, &want, series);
 
 	struct snapshot *b = &al->baseline;
 	snapshot_free(b);
-	b->name = history_path(al);
+	b->name = history_path(al->history);
 	strmap_init(&b->map, nn + 1);
 	for (size_t i = 0; i < nn; i++) {
 		if (!series[i].n) {
@@ -1570,7 +1525,7 @@ static size_t compute_trends(const struct alert *al, time_t now, struct trend **
 		if (strmap_put(&want, rs->r[i].metric, nn, NULL))
 			first_rule[nn++] = i;
 	struct series *series = xcalloc(nn + 1, sizeof *series);
-	history_read(history_path(al), 0, now, &want, series);
+	history_series(history_path(al->history), 0, now + 1, &want, series);
 	struct trend *t = xcalloc(nn + 1, sizeof *t);
 	for (size_t i = 0; i < nn; i++) {
 		const struct rule *r = &rs->r[first_rule[i]];
@@ -1744,7 +1699,7 @@ static int watch_loop(struct alert *al, const char *const *srcs, size_t n)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	const char *hist = history_path(al);
+	const char *hist = history_path(al->history);
 	int rc = PERF_EXIT_OK;
 	struct strbuf sample = STRBUF_INIT;
 	struct timespec next;
@@ -1764,7 +1719,7 @@ static int watch_loop(struct alert *al, const char *const *srcs, size_t n)
 			/* The baseline window ends before this sample. */
 			if (al->baseline_window)
 				baseline_from_history(al, now);
-			if (append_line(hist, sample.buf, sample.len) != 0)
+			if (history_append(hist, sample.buf) != 0)
 				error("cannot append to history '%s': %s", hist, strerror(errno));
 			struct snapshot snap;
 			char msg[700];

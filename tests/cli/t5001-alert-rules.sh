@@ -82,7 +82,7 @@ EOF2
 printf '{"a": 106}\n' >"$T/w.json"
 PERF_NOW=2026-11-23T00:00:00Z run 1 perf alert --rules "$T/w.yml" --metrics "$T/w.json" --baseline-window 7d --history "$T/h.jsonl" --format json
 json_is 100 'd["alerts"][0]["baseline"]'
-expect_err "h.jsonl: skipped 2 lines that could not be read"
+expect_err "h.jsonl: skipped 2 unreadable lines \(first at "
 PERF_HISTORY="$T/h.jsonl" PERF_NOW=2026-11-23T00:00:00Z run 0 perf alert --rules "$T/w.yml" --metrics "$T/w.json" --baseline-window 30d --format json
 json_is 102 'd["alerts"][0]["baseline"]'
 
