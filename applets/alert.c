@@ -231,7 +231,6 @@ static void load_channel(struct rules *rs, enum channel_kind kind, const struct 
 	if (v->type != YNODE_MAP)
 		rules_die(rs, v, "notification channel '%s' must be a mapping, not a %s", name, ynode_type_name(v));
 	rs->have[kind] = true;
-	const struct ynode *smtp = NULL;
 	for (size_t i = 0; i < v->npairs; i++) {
 		const char *k = v->pairs[i].key->str;
 		const struct ynode *val = v->pairs[i].value;
@@ -254,7 +253,6 @@ static void load_channel(struct rules *rs, enum channel_kind kind, const struct 
 				free(s);
 				if (!ch->url)
 					rules_die(rs, val, "email smtp_server %s", err);
-				smtp = val;
 			} else if (!strcmp(k, "from")) {
 				ch->from = rules_string(rs, val, what);
 			} else if (!strcmp(k, "recipients")) {
@@ -340,7 +338,6 @@ static void load_channel(struct rules *rs, enum channel_kind kind, const struct 
 		}
 		if ((ch->username == NULL) != (ch->password == NULL))
 			rules_die(rs, v, "notification channel 'email' needs both username and password, or neither");
-		(void)smtp;
 		break;
 	case CH_PAGERDUTY:
 		if (!ch->routing_key || !*ch->routing_key)

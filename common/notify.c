@@ -52,18 +52,15 @@ void notify_clear_secrets(void)
 
 void notify_scrub(char *s, size_t size)
 {
+	(void)size;
 	for (size_t i = 0; i < nsecrets; i++) {
 		size_t n = strlen(secrets[i]);
 		char *p;
 		while ((p = strstr(s, secrets[i]))) {
+			/* Secrets are at least 4 bytes, so this only shortens s. */
 			size_t rest = strlen(p + n);
-			if (n >= 3) {
-				memcpy(p, "***", 3);
-				memmove(p + 3, p + n, rest + 1);
-			} else {
-				(void)size;
-				memmove(p, p + n, rest + 1);
-			}
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + n, rest + 1);
 		}
 	}
 }
