@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_history());
 	srunner_add_suite(sr, suite_html());
+	srunner_add_suite(sr, suite_notify());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,6 +14,7 @@ Suite *suite_bisect(void);
 Suite *suite_http(void);
 Suite *suite_history(void);
 Suite *suite_html(void);
+Suite *suite_notify(void);
 
 /* For tests of die() paths: msg_exit is pointed at a function that exits
  * the forked test process with the given status. */
