@@ -77,6 +77,9 @@ static const char *const comparison_text[] = { "greater than", "less than", "at 
 static const char *const severity_names[] = { "critical", "high", "medium", "low", "info" };
 
 enum state { STATE_OK, STATE_PENDING, STATE_FIRING, STATE_RESOLVED };
+/* The version of the --state file written; newer files are refused. */
+#define STATE_VERSION 1
+
 static const char *const state_names[] = { "ok", "pending", "firing", "resolved" };
 
 struct rule {
@@ -1087,6 +1090,13 @@ static void state_lock_and_load(struct state_file *st)
 	int alerts = json_type(&doc, 0) == JSMN_OBJECT ? json_obj_get(&doc, 0, "alerts") : -1;
 	if (alerts < 0 || json_type(&doc, alerts) != JSMN_OBJECT)
 		die(PERF_EXIT_TROUBLE, "%s:1:1: not a perf alert state file: expected {\"alerts\": {...}}", st->path);
+	int ver = json_obj_get(&doc, 0, "version");
+	double version = 1;
+	if (ver >= 0 && (json_number(&doc, ver, &version) != 0 || version < 1 || version != floor(version)))
+		die(PERF_EXIT_TROUBLE, "%s: not a perf alert state file: \"version\" must be a whole number", st->path);
+	if (version > STATE_VERSION)
+		die(PERF_EXIT_TROUBLE, "%s: written by a newer perfsuite (state version %g; this one knows %d); left untouched",
+		    st->path, version, STATE_VERSION);
 	for (int k = json_first(&doc, alerts); k >= 0; k = json_next(&doc, alerts, k)) {
 		int v = k + 1;
 		if (json_type(&doc, v) != JSMN_OBJECT)
@@ -1126,7 +1136,7 @@ static int state_save_and_unlock(struct state_file *st)
 		jw_init(&w, out.fp, true);
 		jw_obj_begin(&w);
 		jw_key(&w, "version");
-		jw_int(&w, 1);
+		jw_int(&w, STATE_VERSION);
 		jw_key(&w, "alerts");
 		jw_obj_begin(&w);
 		for (size_t i = 0; i < st->n; i++) {

@@ -5,11 +5,12 @@
 # condition under which its options apply, with the options of
 # "perf NAME --help".  The loop at the end registers everything.
 
-set -g __perf_applets compare bisect respond weekly
+set -g __perf_applets compare bisect respond weekly alert
 set -g __perf_applet_summaries 'compare two JMH result files and flag regressions' \
     'find the commit behind a regression: rank suspects or bisect by running' \
     'open or update a GitHub issue for a regression, roll back if critical' \
-    'write the weekly performance report from the history file'
+    'write the weekly performance report from the history file' \
+    'evaluate alert rules on live metrics and notify, or monitor'
 
 # Print the applet being completed: from a perf-APPLET (or any NAME-APPLET)
 # command name, or the first word after the command that is not an option.
@@ -171,6 +172,27 @@ function __perf_complete_weekly --argument-names cmd cond
     complete -c $cmd -n $cond -l title -x -d "the report's title"
     complete -c $cmd -n $cond -s q -l quiet -d 'no warnings'
     complete -c $cmd -n $cond -s v -l verbose -d 'say more about what is read'
+    complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
+end
+
+# perf alert --rules FILE [--metrics FILE|URL|-] [OPTION]...
+# perf alert --rules FILE --watch SECONDS --source FILE|URL... [OPTION]...
+function __perf_complete_alert --argument-names cmd cond
+    complete -c $cmd -n $cond -s r -l rules -r -F -d 'the rules (performance_alerts.yml format)'
+    complete -c $cmd -n $cond -s m -l metrics -r -F -d 'the metrics snapshot, a JSON object (- for stdin)'
+    complete -c $cmd -n $cond -s b -l baseline -r -F -d 'the baseline snapshot for threshold_percent rules'
+    complete -c $cmd -n $cond -s B -l baseline-window -x -d 'baseline: the median over the last DUR (7d, 12h) of the history'
+    complete -c $cmd -n $cond -s s -l state -r -F -d 'remember what was notified (no repeats across runs)'
+    complete -c $cmd -n $cond -s H -l history -r -F -d 'the history file (default $PERF_HISTORY, else perf-history.jsonl)'
+    complete -c $cmd -n $cond -s w -l watch -x -d 'monitor: poll, record, evaluate every SECONDS'
+    complete -c $cmd -n $cond -s S -l source -r -F -d 'a metrics source to poll, FILE or URL (repeatable)'
+    complete -c $cmd -n $cond -s n -l cycles -x -d 'with --watch, stop after N cycles'
+    complete -c $cmd -n $cond -s f -l format -x -a 'text json' -d 'output format'
+    complete -c $cmd -n $cond -l dry-run -d 'evaluate and show what would be sent; send nothing'
+    complete -c $cmd -n $cond -s t -l timeout -x -d 'timeout of each delivery attempt in seconds (default 10)'
+    complete -c $cmd -n $cond -l retries -x -d 'retries of a failing delivery (default 3)'
+    complete -c $cmd -n $cond -s q -l quiet -d 'no warnings'
+    complete -c $cmd -n $cond -s v -l verbose -d 'say what is sent where'
     complete -c $cmd -n $cond -s h -l help -d 'print the help and exit'
 end
 

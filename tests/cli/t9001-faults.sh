@@ -7,13 +7,23 @@
 . "$top_srcdir/tests/cli/lib-github.sh"
 J="$FIXTURES/jmh"
 
-# A full disk, for the files perf writes: RLIMIT_FSIZE makes writes past
-# the limit fail (EFBIG) the way ENOSPC does; SIGXFSZ is ignored so the
-# write returns an error instead of killing the process.
-full_disk() {   # full_disk BYTES CMD...
-	limit_blocks=$(( $1 / 512 ))
+# A full disk, for the files perf writes: RLIMIT_FSIZE (set in bytes, so
+# the shell's ulimit units do not matter) makes writes past the limit fail
+# (EFBIG) the way ENOSPC does; SIGXFSZ is ignored so the write returns an
+# error instead of killing the process.
+full_disk() {   # full_disk BYTES CMD...: stdout, stderr to $T/out, $T/err
+	bytes=$1
 	shift
-	( trap '' XFSZ; ulimit -f "$limit_blocks"; "$@" ) >"$T/out" 2>"$T/err" </dev/null
+	"${PYTHON3:-python3}" -c 'import resource, signal, subprocess, sys
+n = int(sys.argv[1])
+def limit():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
+# Pipes, not files, for the output: the limit would cut those too.
+p = subprocess.run(sys.argv[4:], stdin=subprocess.DEVNULL, capture_output=True, preexec_fn=limit)
+open(sys.argv[2], "wb").write(p.stdout)
+open(sys.argv[3], "wb").write(p.stderr)
+sys.exit(p.returncode if p.returncode >= 0 else 128 - p.returncode)' "$bytes" "$T/out" "$T/err" "$@"
 }
 
 test_begin "compare -o on a full disk: the old report stays, exit 2"
@@ -118,5 +128,48 @@ git init -q "$T/repo2"
 	touch .git/index.lock)
 run 0 perf bisect --repo "$T/repo2" --date 2026-10-30 --format json
 json_is 1 'len(d["suspects"])'
+
+test_begin "alert: a corrupt state file is refused and left as it was, exit 2"
+cat >"$T/rules.yml" <<'EOF2'
+alert_rules:
+  tps_degradation:
+    metric: tps.average
+    threshold_value: 18.0
+    comparison: less_than
+    severity: critical
+    notification_channels: [webhook]
+notification_channels:
+  webhook:
+    url: "http://127.0.0.1:9/hook/${HOOK_SECRET}"
+EOF2
+export HOOK_SECRET=planted-hook-secret-0123
+printf '{"tps": {"average": 17.0}}\n' >"$T/metrics.json"
+printf '{"alerts": {"tps_degradation": {"firing_since": "2026-11' >"$T/state.json"
+cp "$T/state.json" "$T/state.before"
+run 2 perf alert --rules "$T/rules.yml" --metrics "$T/metrics.json" --state "$T/state.json" --dry-run
+expect_err "^perf alert: $T/state.json:1:[0-9]+: "
+check "state untouched" cmp -s "$T/state.json" "$T/state.before"
+
+test_begin "alert: a state file from a newer version is refused and left alone, exit 2"
+printf '{"version": 7, "alerts": {}}\n' >"$T/state.json"
+run 2 perf alert --rules "$T/rules.yml" --metrics "$T/metrics.json" --state "$T/state.json" --dry-run
+expect_err 'written by a newer perfsuite \(state version 7'
+check "state untouched" grep -q '"version": 7' "$T/state.json"
+
+test_begin "alert --watch: a full disk for the history: logged, the loop goes on, the history stays whole"
+printf '{"timestamp": "2026-11-23T00:00:00Z", "tps": {"average": 19.9}}\n' >"$T/watch.jsonl"
+size=$(wc -c <"$T/watch.jsonl")
+full_disk "$size" "$PERF" alert --rules "$T/rules.yml" --watch 1 --cycles 2 --source "$T/metrics.json" \
+	--history "$T/watch.jsonl" --dry-run
+code=$?
+check "the loop ran its cycles and ended (exit $code)" [ "$code" -le 3 ]
+expect_err 'perf alert: .*watch.jsonl'
+check "no partial line" [ "$(wc -c <"$T/watch.jsonl")" = "$size" ]
+check "no secret in the output" sh -c "! grep -q planted-hook-secret '$T/out' '$T/err'"
+
+test_begin "alert: a webhook that resets every connection: the others still go, exit 3"
+run 3 perf alert --rules "$T/rules.yml" --metrics "$T/metrics.json" --retries 0 --timeout 2
+expect_err '^perf alert: '
+check "no secret in the output" sh -c "! grep -q planted-hook-secret '$T/out' '$T/err'"
 
 test_done
