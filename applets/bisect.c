@@ -394,6 +394,10 @@ static int scan_mode(struct bisect *b)
 			die_git("cannot read the history of '%s'", b->rev ? b->rev : "HEAD");
 	}
 	info("walked %zu commits, %zu in the window", res.walked, res.scanned);
+	if (res.graph_walked)
+		info("%zu of them through the commit-graph", res.graph_walked);
+	if (res.graph_note[0])
+		info("commit-graph not used: %s", res.graph_note);
 	for (size_t i = 0; i < res.nshallow_cuts; i++) {
 		git_commit *c = NULL;
 		git_oid id;

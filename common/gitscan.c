@@ -6,21 +6,28 @@
  * included), but libgit2 1.5's revwalk fails outright on a shallow clone
  * (it parses the boundary commits' missing parents before returning the
  * first commit, and its hide callback is consulted too late to avoid
- * that), and owning the queue lets the walk stop by walk_limit.
+ * that), and owning the queue lets the walk stop by walk_limit.  When
+ * the repository has a commit-graph the queue takes commit times and
+ * parents from it and reads a commit object only for the commits in the
+ * window (checking them against the graph: on any disagreement the walk
+ * is done again on the objects alone); commits the graph does not hold
+ * (newer than it) are read as objects.
  *
- * Stands on libgit2 (objects, diff, patch), pattern.c (path patterns),
- * util.c. */
+ * Stands on libgit2 (objects, diff, patch), commitgraph.c, pattern.c
+ * (path patterns), util.c. */
 #include <config.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "commitgraph.h"
 #include "gitscan.h"
 #include "pattern.h"
 
@@ -498,9 +505,14 @@ static void oidset_free(struct oidset *s)
 }
 
 /* A max-heap of commits on commit time; equal times come out in the order
- * they were queued. */
+ * they were queued.  A commit held by the commit-graph is queued by its
+ * position there (commit NULL) and read only if it falls in the window;
+ * any other commit is queued as the object itself. */
+#define NO_POS UINT32_MAX
+
 struct queued {
 	git_commit *commit;
+	uint32_t pos;
 	time_t time;
 	size_t seq;
 };
@@ -515,11 +527,11 @@ static bool queued_before(const struct queued *a, const struct queued *b)
 	return a->time != b->time ? a->time > b->time : a->seq < b->seq;
 }
 
-static void queue_push(struct commit_queue *q, git_commit *c)
+static void queue_push(struct commit_queue *q, git_commit *c, uint32_t pos, time_t t)
 {
 	GROW(q->v, q->alloc, q->n + 1);
 	size_t i = q->n++;
-	struct queued item = { c, git_commit_time(c), q->seq++ };
+	struct queued item = { c, pos, t, q->seq++ };
 	while (i > 0 && queued_before(&item, &q->v[(i - 1) / 2])) {
 		q->v[i] = q->v[(i - 1) / 2];
 		i = (i - 1) / 2;
@@ -527,11 +539,11 @@ static void queue_push(struct commit_queue *q, git_commit *c)
 	q->v[i] = item;
 }
 
-static git_commit *queue_pop(struct commit_queue *q)
+static bool queue_pop(struct commit_queue *q, struct queued *top)
 {
 	if (!q->n)
-		return NULL;
-	git_commit *top = q->v[0].commit;
+		return false;
+	*top = q->v[0];
 	struct queued last = q->v[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -548,7 +560,7 @@ static git_commit *queue_pop(struct commit_queue *q)
 	}
 	if (q->n)
 		q->v[i] = last;
-	return top;
+	return true;
 }
 
 static void queue_free(struct commit_queue *q)
@@ -591,29 +603,129 @@ static int read_shallow(git_repository *repo, struct oidset *set)
 	return 0;
 }
 
-int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
-		   const struct scan_rules *r, struct scan_result *out)
+/* The repository's commit-graph, when git would use it too: core.commitGraph
+ * not false and not a shallow clone (git writes no graph there and ignores
+ * an old one).  Returns true with g set up. */
+static bool open_graph(git_repository *repo, struct commit_graph *g, char *note, size_t notelen)
 {
-	struct oidset seen = { 0 }, shallow = { 0 };
-	struct commit_queue q = { 0 };
+	if (git_repository_is_shallow(repo))
+		return false;
+	git_config *cfg;
+	if (git_repository_config_snapshot(&cfg, repo) == 0) {
+		int on = 1;
+		if (git_config_get_bool(&on, cfg, "core.commitgraph") < 0)
+			on = 1;
+		git_config_free(cfg);
+		git_error_clear();
+		if (!on)
+			return false;
+	} else {
+		git_error_clear();
+	}
+	char *path = xasprintf("%sobjects/info/commit-graph", git_repository_commondir(repo));
+	char err[128];
+	int rc = commit_graph_open(g, path, err, sizeof err);
+	if (rc < 0)
+		snprintf(note, notelen, "%s: %s", path, err);
+	free(path);
+	return rc == 0;
+}
+
+/* A window walk returns this when the commit-graph turns out not to agree
+ * with the commit objects: the walk is then done again without it. */
+#define WALK_GRAPH_STALE 1
+
+struct walk {
+	git_repository *repo;
+	const struct commit_graph *graph;   /* NULL: objects only */
+	unsigned char *graph_seen;          /* per graph position */
+	struct oidset seen;                 /* commits outside the graph */
+	struct oidset shallow;
+	struct commit_queue q;
+	uint32_t *parents;
+	size_t parents_alloc;
+};
+
+/* Queue a commit unless it was queued before. */
+static int walk_push(struct walk *w, const git_oid *id)
+{
+	uint32_t pos;
+	if (w->graph && commit_graph_find(w->graph, id->id, &pos)) {
+		if (!w->graph_seen[pos]) {
+			w->graph_seen[pos] = 1;
+			queue_push(&w->q, NULL, pos, (time_t)commit_graph_time(w->graph, pos));
+		}
+		return 0;
+	}
+	if (!oidset_add(&w->seen, id))
+		return 0;
+	git_commit *c;
+	int err = git_commit_lookup(&c, w->repo, id);
+	if (err < 0)
+		return err;
+	queue_push(&w->q, c, NO_POS, git_commit_time(c));
+	return 0;
+}
+
+/* Does the commit object say what the graph says of it? */
+static bool graph_agrees(struct walk *w, uint32_t pos, git_commit *c)
+{
+	const struct commit_graph *g = w->graph;
+	if (git_commit_time(c) != commit_graph_time(g, pos) ||
+	    memcmp(git_commit_tree_id(c)->id, commit_graph_tree(g, pos), GIT_OID_RAWSZ))
+		return false;
+	size_t np = commit_graph_parents(g, pos, &w->parents, &w->parents_alloc);
+	if (np == COMMIT_GRAPH_BAD || np != git_commit_parentcount(c))
+		return false;
+	for (size_t i = 0; i < np; i++)
+		if (memcmp(git_commit_parent_id(c, (unsigned)i)->id,
+			   commit_graph_id(g, w->parents[i]), GIT_OID_RAWSZ))
+			return false;
+	return true;
+}
+
+static int walk_window(git_repository *repo, const struct commit_graph *graph, const git_oid *start,
+		       const struct scan_window *win, const struct scan_rules *r,
+		       struct scan_result *out)
+{
+	struct walk w = { .repo = repo, .graph = graph };
 	struct walk_limit lim;
 	size_t alloc = 0;
 	int err;
 
 	memset(out, 0, sizeof *out);
 	walk_limit_init(&lim, win->since);
-	if ((err = read_shallow(repo, &shallow)) < 0)
+	if (graph)
+		w.graph_seen = xcalloc(graph->n ? graph->n : 1, 1);
+	if ((err = read_shallow(repo, &w.shallow)) < 0)
 		goto out;
-	git_commit *c;
-	if ((err = git_commit_lookup(&c, repo, start)) < 0)
+	if ((err = walk_push(&w, start)) < 0)
 		goto out;
-	oidset_add(&seen, start);
-	queue_push(&q, c);
 
-	while ((c = queue_pop(&q))) {
-		time_t t = git_commit_time(c);
+	struct queued it;
+	while (queue_pop(&w.q, &it)) {
+		git_commit *c = it.commit;
+		time_t t = it.time;
+		git_oid id;
+		if (c)
+			git_oid_cpy(&id, git_commit_id(c));
+		else
+			git_oid_fromraw(&id, commit_graph_id(graph, it.pos));
 		out->walked++;
+		if (!c)
+			out->graph_walked++;
 		if (t >= win->since && t <= win->until) {
+			if (!c) {
+				if ((err = git_commit_lookup(&c, repo, &id)) < 0)
+					goto out;
+				if (!graph_agrees(&w, it.pos, c)) {
+					snprintf(out->graph_note, sizeof out->graph_note,
+						 "commit %s does not agree with it", git_oid_tostr_s(&id));
+					git_commit_free(c);
+					err = WALK_GRAPH_STALE;
+					goto out;
+				}
+			}
 			GROW(out->suspects, alloc, out->nsuspects + 1);
 			struct suspect *s = &out->suspects[out->nsuspects];
 			memset(s, 0, sizeof *s);
@@ -628,27 +740,41 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 			else
 				suspect_free(s);
 		}
-		bool cut = oidset_has(&shallow, git_commit_id(c));
+		bool cut = oidset_has(&w.shallow, &id);
 		if (cut && t >= win->since - GITSCAN_STOP_MARGIN) {
 			char sha[GIT_OID_HEXSZ + 1];
-			git_oid_tostr(sha, sizeof sha, git_commit_id(c));
+			git_oid_tostr(sha, sizeof sha, &id);
 			gitscan_list_add(&out->shallow_cuts, &out->nshallow_cuts, sha);
 		}
 		if (walk_limit_done(&lim, t)) {
 			git_commit_free(c);
 			break;
 		}
-		unsigned np = cut ? 0 : git_commit_parentcount(c);
-		for (unsigned i = 0; i < np; i++) {
-			const git_oid *pid = git_commit_parent_id(c, i);
-			if (!oidset_add(&seen, pid))
-				continue;
-			git_commit *p;
-			if ((err = git_commit_lookup(&p, repo, pid)) < 0) {
+		if (it.pos != NO_POS && !cut) {
+			/* Parents of a graph commit are in the graph. */
+			size_t np = commit_graph_parents(graph, it.pos, &w.parents, &w.parents_alloc);
+			if (np == COMMIT_GRAPH_BAD) {
+				snprintf(out->graph_note, sizeof out->graph_note,
+					 "the parents of commit %s lie outside it", git_oid_tostr_s(&id));
 				git_commit_free(c);
+				err = WALK_GRAPH_STALE;
 				goto out;
 			}
-			queue_push(&q, p);
+			for (size_t i = 0; i < np; i++) {
+				uint32_t p = w.parents[i];
+				if (w.graph_seen[p])
+					continue;
+				w.graph_seen[p] = 1;
+				queue_push(&w.q, NULL, p, (time_t)commit_graph_time(graph, p));
+			}
+		} else if (!cut) {
+			unsigned np = git_commit_parentcount(c);
+			for (unsigned i = 0; i < np; i++) {
+				if ((err = walk_push(&w, git_commit_parent_id(c, i))) < 0) {
+					git_commit_free(c);
+					goto out;
+				}
+			}
 		}
 		git_commit_free(c);
 	}
@@ -656,9 +782,30 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 		qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
 	err = 0;
 out:
-	queue_free(&q);
-	oidset_free(&seen);
-	oidset_free(&shallow);
+	queue_free(&w.q);
+	oidset_free(&w.seen);
+	oidset_free(&w.shallow);
+	free(w.graph_seen);
+	free(w.parents);
+	return err;
+}
+
+int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
+		   const struct scan_rules *r, struct scan_result *out)
+{
+	struct commit_graph graph;
+	char note[sizeof out->graph_note] = "";
+	int err;
+	if (open_graph(repo, &graph, note, sizeof note)) {
+		err = walk_window(repo, &graph, start, win, r, out);
+		commit_graph_close(&graph);
+		if (err != WALK_GRAPH_STALE)
+			return err;
+		memcpy(note, out->graph_note, sizeof note);
+		scan_result_free(out);
+	}
+	err = walk_window(repo, NULL, start, win, r, out);
+	memcpy(out->graph_note, note, sizeof note);
 	return err;
 }
 
