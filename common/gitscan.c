@@ -354,12 +354,111 @@ void suspect_free(struct suspect *s)
 
 /* ---- one commit ---- */
 
+/* The paths a diff of two trees can report, found by comparing the trees
+ * entry by entry and descending only into subtrees whose ids differ: an
+ * unchanged directory costs one id comparison.  A libgit2 tree diff reads
+ * every subtree of both sides; given these paths as a literal pathspec it
+ * reads only the changed ones and reports the same deltas. */
+struct path_list {
+	char **v;
+	size_t n, alloc;
+};
+
+static void path_list_free(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+static bool entry_is_tree(const git_tree_entry *e)
+{
+	return git_tree_entry_type(e) == GIT_OBJECT_TREE;
+}
+
+/* Tree order: names compared bytewise, a subtree's name as if it ended
+ * in '/' (git's base_name_compare). */
+static int entry_cmp(const git_tree_entry *x, const git_tree_entry *y)
+{
+	const char *a = git_tree_entry_name(x), *b = git_tree_entry_name(y);
+	size_t la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
+	int c = memcmp(a, b, l);
+	if (c)
+		return c;
+	unsigned char ca = la > l ? (unsigned char)a[l] : entry_is_tree(x) ? '/' : 0;
+	unsigned char cb = lb > l ? (unsigned char)b[l] : entry_is_tree(y) ? '/' : 0;
+	return (int)ca - (int)cb;
+}
+
+static int changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
+			 struct strbuf *prefix, struct path_list *out);
+
+/* One side's entry e (the other side has no entry of that name and kind),
+ * or both sides' entries when they differ. */
+static int changed_entry(git_repository *repo, const git_tree_entry *ea, const git_tree_entry *eb,
+			 struct strbuf *prefix, struct path_list *out)
+{
+	const git_tree_entry *e = ea ? ea : eb;
+	size_t keep = prefix->len;
+	sb_adds(prefix, git_tree_entry_name(e));
+	int err = 0;
+	if ((!ea || entry_is_tree(ea)) && (!eb || entry_is_tree(eb))) {
+		git_tree *ta = NULL, *tb = NULL;
+		if (ea && (err = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0)
+			goto out;
+		if (eb && (err = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0) {
+			git_tree_free(ta);
+			goto out;
+		}
+		sb_addc(prefix, '/');
+		err = changed_paths(repo, ta, tb, prefix, out);
+		git_tree_free(ta);
+		git_tree_free(tb);
+	} else {
+		GROW(out->v, out->alloc, out->n + 1);
+		out->v[out->n++] = xstrdup(prefix->buf);
+	}
+out:
+	prefix->len = keep;
+	prefix->buf[keep] = '\0';
+	return err;
+}
+
+static int changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
+			 struct strbuf *prefix, struct path_list *out)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int err = 0;
+	while (!err && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
+		if (c < 0) {
+			err = changed_entry(repo, ea, NULL, prefix, out);
+			i++;
+		} else if (c > 0) {
+			err = changed_entry(repo, NULL, eb, prefix, out);
+			j++;
+		} else {
+			if (!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) ||
+			    git_tree_entry_filemode_raw(ea) != git_tree_entry_filemode_raw(eb))
+				err = changed_entry(repo, ea, eb, prefix, out);
+			i++;
+			j++;
+		}
+	}
+	return err;
+}
+
 static int diff_paths(git_repository *repo, git_commit *commit, const struct scan_rules *r,
 		      struct suspect *s)
 {
 	git_tree *tree = NULL, *ptree = NULL;
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
+	struct path_list changed = { 0 };
 	int err;
 
 	if (s->nparents > 0) {
@@ -379,6 +478,19 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 		goto out;
 	git_diff_options opts;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (ptree) {
+		struct strbuf prefix = STRBUF_INIT;
+		sb_adds(&prefix, "");
+		err = changed_paths(repo, ptree, tree, &prefix, &changed);
+		sb_release(&prefix);
+		if (err < 0)
+			goto out;
+		if (!changed.n)
+			goto out;       /* the same tree: no delta */
+		opts.pathspec.strings = changed.v;
+		opts.pathspec.count = changed.n;
+		opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	if ((err = git_diff_tree_to_tree(&diff, repo, ptree, tree, &opts)) < 0)
 		goto out;
 	git_diff_find_options fopts;
@@ -417,6 +529,7 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 	}
 	err = 0;
 out:
+	path_list_free(&changed);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_tree_free(ptree);
