@@ -361,7 +361,11 @@ void suspect_free(struct suspect *s)
  * reads only the changed ones and reports the same deltas. */
 struct path_list {
 	char **v;
-	size_t n, alloc;
+	struct blob_pair {         /* the blobs of an in-place change, else zero */
+		git_oid old_id, new_id;
+	} *blobs;
+	size_t n, alloc, blobs_alloc;
+	size_t others;             /* paths added, deleted or changing kind or mode */
 };
 
 static void path_list_free(struct path_list *l)
@@ -369,7 +373,14 @@ static void path_list_free(struct path_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->blobs);
 	memset(l, 0, sizeof *l);
+}
+
+static bool entry_is_file(const git_tree_entry *e)
+{
+	git_filemode_t m = git_tree_entry_filemode(e);
+	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
 static bool entry_is_tree(const git_tree_entry *e)
@@ -417,6 +428,16 @@ static int changed_entry(git_repository *repo, const git_tree_entry *ea, const g
 		git_tree_free(tb);
 	} else {
 		GROW(out->v, out->alloc, out->n + 1);
+		GROW(out->blobs, out->blobs_alloc, out->n + 1);
+		struct blob_pair *b = &out->blobs[out->n];
+		memset(b, 0, sizeof *b);
+		if (ea && eb && entry_is_file(ea) &&
+		    git_tree_entry_filemode_raw(ea) == git_tree_entry_filemode_raw(eb)) {
+			git_oid_cpy(&b->old_id, git_tree_entry_id(ea));
+			git_oid_cpy(&b->new_id, git_tree_entry_id(eb));
+		} else {
+			out->others++;
+		}
 		out->v[out->n++] = xstrdup(prefix->buf);
 	}
 out:
@@ -450,6 +471,76 @@ static int changed_paths(git_repository *repo, const git_tree *a, const git_tree
 		}
 	}
 	return err;
+}
+
+/* Lines added and deleted in one file, as git_patch_line_stats counts
+ * them, and whether libgit2 found it binary. */
+struct line_count {
+	size_t lines;
+	bool binary;
+};
+
+static int count_file_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	(void)progress;
+	struct line_count *lc = payload;
+	lc->binary = (d->flags & GIT_DIFF_FLAG_BINARY) != 0;
+	return 0;
+}
+
+static int count_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+			 void *payload)
+{
+	(void)d;
+	(void)h;
+	struct line_count *lc = payload;
+	if (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_DELETION)
+		lc->lines++;
+	return 0;
+}
+
+static void add_path(struct suspect *s, const struct scan_rules *r, const char *path,
+		     const char *old_path, bool binary, size_t lines)
+{
+	s->paths = xreallocarray(s->paths, s->npaths + 1, sizeof *s->paths);
+	struct suspect_path *p = &s->paths[s->npaths++];
+	memset(p, 0, sizeof *p);
+	p->path = xstrdup(path);
+	p->old_path = old_path ? xstrdup(old_path) : NULL;
+	p->related = gitscan_path_related(r, path) || (old_path && gitscan_path_related(r, old_path));
+	p->binary = binary;
+	p->lines = binary ? 0 : lines;
+	s->lines_changed += p->lines;
+}
+
+/* The diff when every changed path is a regular file changed in place
+ * (no file added, deleted, renamed or changing kind or mode): no rename
+ * can be found, the deltas are the changed paths in tree order, and each
+ * matching one is the diff of its two blobs, without a tree diff. */
+static int diff_in_place(git_repository *repo, const struct path_list *changed,
+			 const struct scan_rules *r, struct suspect *s)
+{
+	git_diff_options opts;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	for (size_t i = 0; i < changed->n; i++) {
+		const char *path = changed->v[i];
+		if (!gitscan_path_matches(r, path))
+			continue;
+		git_blob *ob = NULL, *nb = NULL;
+		struct line_count lc = { 0, false };
+		int err = git_blob_lookup(&ob, repo, &changed->blobs[i].old_id);
+		if (!err)
+			err = git_blob_lookup(&nb, repo, &changed->blobs[i].new_id);
+		if (!err)
+			err = git_diff_blobs(ob, path, nb, path, &opts, count_file_cb, NULL, NULL,
+					     count_line_cb, &lc);
+		git_blob_free(ob);
+		git_blob_free(nb);
+		if (err < 0)
+			return err;
+		add_path(s, r, path, NULL, lc.binary, lc.lines);
+	}
+	return 0;
 }
 
 static int diff_paths(git_repository *repo, git_commit *commit, const struct scan_rules *r,
@@ -487,6 +578,10 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 			goto out;
 		if (!changed.n)
 			goto out;       /* the same tree: no delta */
+		if (!changed.others) {
+			err = diff_in_place(repo, &changed, r, s);
+			goto out;
+		}
 		opts.pathspec.strings = changed.v;
 		opts.pathspec.count = changed.n;
 		opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
@@ -510,21 +605,12 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 		git_patch *patch = NULL;
 		if ((err = git_patch_from_diff(&patch, diff, i)) < 0)
 			goto out;
-		s->paths = xreallocarray(s->paths, s->npaths + 1, sizeof *s->paths);
-		struct suspect_path *p = &s->paths[s->npaths++];
-		memset(p, 0, sizeof *p);
-		p->path = xstrdup(newp);
-		p->old_path = renamed ? xstrdup(oldp) : NULL;
-		p->related = gitscan_path_related(r, newp) || (renamed && gitscan_path_related(r, oldp));
 		const git_diff_delta *pd = patch ? git_patch_get_delta(patch) : d;
-		if (pd->flags & GIT_DIFF_FLAG_BINARY) {
-			p->binary = true;
-		} else if (patch) {
-			size_t adds = 0, dels = 0;
+		bool binary = pd->flags & GIT_DIFF_FLAG_BINARY;
+		size_t adds = 0, dels = 0;
+		if (!binary && patch)
 			git_patch_line_stats(NULL, &adds, &dels, patch);
-			p->lines = adds + dels;
-			s->lines_changed += p->lines;
-		}
+		add_path(s, r, newp, renamed ? oldp : NULL, binary, adds + dels);
 		git_patch_free(patch);
 	}
 	err = 0;
