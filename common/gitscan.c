@@ -6,21 +6,28 @@
  * included), but libgit2 1.5's revwalk fails outright on a shallow clone
  * (it parses the boundary commits' missing parents before returning the
  * first commit, and its hide callback is consulted too late to avoid
- * that), and owning the queue lets the walk stop by walk_limit.
+ * that), and owning the queue lets the walk stop by walk_limit.  When
+ * the repository has a commit-graph the queue takes commit times and
+ * parents from it and reads a commit object only for the commits in the
+ * window (checking them against the graph: on any disagreement the walk
+ * is done again on the objects alone); commits the graph does not hold
+ * (newer than it) are read as objects.
  *
- * Stands on libgit2 (objects, diff, patch), pattern.c (path patterns),
- * util.c. */
+ * Stands on libgit2 (objects, diff, patch), commitgraph.c, pattern.c
+ * (path patterns), util.c. */
 #include <config.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "commitgraph.h"
 #include "gitscan.h"
 #include "pattern.h"
 
@@ -347,12 +354,202 @@ void suspect_free(struct suspect *s)
 
 /* ---- one commit ---- */
 
+/* The paths a diff of two trees can report, found by comparing the trees
+ * entry by entry and descending only into subtrees whose ids differ: an
+ * unchanged directory costs one id comparison.  A libgit2 tree diff reads
+ * every subtree of both sides; given these paths as a literal pathspec it
+ * reads only the changed ones and reports the same deltas. */
+struct path_list {
+	char **v;
+	struct blob_pair {         /* the blobs of an in-place change, else zero */
+		git_oid old_id, new_id;
+	} *blobs;
+	size_t n, alloc, blobs_alloc;
+	size_t others;             /* paths added, deleted or changing kind or mode */
+};
+
+static void path_list_free(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	free(l->blobs);
+	memset(l, 0, sizeof *l);
+}
+
+static bool entry_is_file(const git_tree_entry *e)
+{
+	git_filemode_t m = git_tree_entry_filemode(e);
+	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+static bool entry_is_tree(const git_tree_entry *e)
+{
+	return git_tree_entry_type(e) == GIT_OBJECT_TREE;
+}
+
+/* Tree order: names compared bytewise, a subtree's name as if it ended
+ * in '/' (git's base_name_compare). */
+static int entry_cmp(const git_tree_entry *x, const git_tree_entry *y)
+{
+	const char *a = git_tree_entry_name(x), *b = git_tree_entry_name(y);
+	size_t la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
+	int c = memcmp(a, b, l);
+	if (c)
+		return c;
+	unsigned char ca = la > l ? (unsigned char)a[l] : entry_is_tree(x) ? '/' : 0;
+	unsigned char cb = lb > l ? (unsigned char)b[l] : entry_is_tree(y) ? '/' : 0;
+	return (int)ca - (int)cb;
+}
+
+static int changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
+			 struct strbuf *prefix, struct path_list *out);
+
+/* One side's entry e (the other side has no entry of that name and kind),
+ * or both sides' entries when they differ. */
+static int changed_entry(git_repository *repo, const git_tree_entry *ea, const git_tree_entry *eb,
+			 struct strbuf *prefix, struct path_list *out)
+{
+	const git_tree_entry *e = ea ? ea : eb;
+	size_t keep = prefix->len;
+	sb_adds(prefix, git_tree_entry_name(e));
+	int err = 0;
+	if ((!ea || entry_is_tree(ea)) && (!eb || entry_is_tree(eb))) {
+		git_tree *ta = NULL, *tb = NULL;
+		if (ea && (err = git_tree_lookup(&ta, repo, git_tree_entry_id(ea))) < 0)
+			goto out;
+		if (eb && (err = git_tree_lookup(&tb, repo, git_tree_entry_id(eb))) < 0) {
+			git_tree_free(ta);
+			goto out;
+		}
+		sb_addc(prefix, '/');
+		err = changed_paths(repo, ta, tb, prefix, out);
+		git_tree_free(ta);
+		git_tree_free(tb);
+	} else {
+		GROW(out->v, out->alloc, out->n + 1);
+		GROW(out->blobs, out->blobs_alloc, out->n + 1);
+		struct blob_pair *b = &out->blobs[out->n];
+		memset(b, 0, sizeof *b);
+		if (ea && eb && entry_is_file(ea) &&
+		    git_tree_entry_filemode_raw(ea) == git_tree_entry_filemode_raw(eb)) {
+			git_oid_cpy(&b->old_id, git_tree_entry_id(ea));
+			git_oid_cpy(&b->new_id, git_tree_entry_id(eb));
+		} else {
+			out->others++;
+		}
+		out->v[out->n++] = xstrdup(prefix->buf);
+	}
+out:
+	prefix->len = keep;
+	prefix->buf[keep] = '\0';
+	return err;
+}
+
+static int changed_paths(git_repository *repo, const git_tree *a, const git_tree *b,
+			 struct strbuf *prefix, struct path_list *out)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0;
+	int err = 0;
+	while (!err && (i < na || j < nb)) {
+		const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int c = !ea ? 1 : !eb ? -1 : entry_cmp(ea, eb);
+		if (c < 0) {
+			err = changed_entry(repo, ea, NULL, prefix, out);
+			i++;
+		} else if (c > 0) {
+			err = changed_entry(repo, NULL, eb, prefix, out);
+			j++;
+		} else {
+			if (!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) ||
+			    git_tree_entry_filemode_raw(ea) != git_tree_entry_filemode_raw(eb))
+				err = changed_entry(repo, ea, eb, prefix, out);
+			i++;
+			j++;
+		}
+	}
+	return err;
+}
+
+/* Lines added and deleted in one file, as git_patch_line_stats counts
+ * them, and whether libgit2 found it binary. */
+struct line_count {
+	size_t lines;
+	bool binary;
+};
+
+static int count_file_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	(void)progress;
+	struct line_count *lc = payload;
+	lc->binary = (d->flags & GIT_DIFF_FLAG_BINARY) != 0;
+	return 0;
+}
+
+static int count_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+			 void *payload)
+{
+	(void)d;
+	(void)h;
+	struct line_count *lc = payload;
+	if (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_DELETION)
+		lc->lines++;
+	return 0;
+}
+
+static void add_path(struct suspect *s, const struct scan_rules *r, const char *path,
+		     const char *old_path, bool binary, size_t lines)
+{
+	s->paths = xreallocarray(s->paths, s->npaths + 1, sizeof *s->paths);
+	struct suspect_path *p = &s->paths[s->npaths++];
+	memset(p, 0, sizeof *p);
+	p->path = xstrdup(path);
+	p->old_path = old_path ? xstrdup(old_path) : NULL;
+	p->related = gitscan_path_related(r, path) || (old_path && gitscan_path_related(r, old_path));
+	p->binary = binary;
+	p->lines = binary ? 0 : lines;
+	s->lines_changed += p->lines;
+}
+
+/* The diff when every changed path is a regular file changed in place
+ * (no file added, deleted, renamed or changing kind or mode): no rename
+ * can be found, the deltas are the changed paths in tree order, and each
+ * matching one is the diff of its two blobs, without a tree diff. */
+static int diff_in_place(git_repository *repo, const struct path_list *changed,
+			 const struct scan_rules *r, struct suspect *s)
+{
+	git_diff_options opts;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	for (size_t i = 0; i < changed->n; i++) {
+		const char *path = changed->v[i];
+		if (!gitscan_path_matches(r, path))
+			continue;
+		git_blob *ob = NULL, *nb = NULL;
+		struct line_count lc = { 0, false };
+		int err = git_blob_lookup(&ob, repo, &changed->blobs[i].old_id);
+		if (!err)
+			err = git_blob_lookup(&nb, repo, &changed->blobs[i].new_id);
+		if (!err)
+			err = git_diff_blobs(ob, path, nb, path, &opts, count_file_cb, NULL, NULL,
+					     count_line_cb, &lc);
+		git_blob_free(ob);
+		git_blob_free(nb);
+		if (err < 0)
+			return err;
+		add_path(s, r, path, NULL, lc.binary, lc.lines);
+	}
+	return 0;
+}
+
 static int diff_paths(git_repository *repo, git_commit *commit, const struct scan_rules *r,
 		      struct suspect *s)
 {
 	git_tree *tree = NULL, *ptree = NULL;
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
+	struct path_list changed = { 0 };
 	int err;
 
 	if (s->nparents > 0) {
@@ -372,6 +569,23 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 		goto out;
 	git_diff_options opts;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (ptree) {
+		struct strbuf prefix = STRBUF_INIT;
+		sb_adds(&prefix, "");
+		err = changed_paths(repo, ptree, tree, &prefix, &changed);
+		sb_release(&prefix);
+		if (err < 0)
+			goto out;
+		if (!changed.n)
+			goto out;       /* the same tree: no delta */
+		if (!changed.others) {
+			err = diff_in_place(repo, &changed, r, s);
+			goto out;
+		}
+		opts.pathspec.strings = changed.v;
+		opts.pathspec.count = changed.n;
+		opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	if ((err = git_diff_tree_to_tree(&diff, repo, ptree, tree, &opts)) < 0)
 		goto out;
 	git_diff_find_options fopts;
@@ -391,25 +605,17 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 		git_patch *patch = NULL;
 		if ((err = git_patch_from_diff(&patch, diff, i)) < 0)
 			goto out;
-		s->paths = xreallocarray(s->paths, s->npaths + 1, sizeof *s->paths);
-		struct suspect_path *p = &s->paths[s->npaths++];
-		memset(p, 0, sizeof *p);
-		p->path = xstrdup(newp);
-		p->old_path = renamed ? xstrdup(oldp) : NULL;
-		p->related = gitscan_path_related(r, newp) || (renamed && gitscan_path_related(r, oldp));
 		const git_diff_delta *pd = patch ? git_patch_get_delta(patch) : d;
-		if (pd->flags & GIT_DIFF_FLAG_BINARY) {
-			p->binary = true;
-		} else if (patch) {
-			size_t adds = 0, dels = 0;
+		bool binary = pd->flags & GIT_DIFF_FLAG_BINARY;
+		size_t adds = 0, dels = 0;
+		if (!binary && patch)
 			git_patch_line_stats(NULL, &adds, &dels, patch);
-			p->lines = adds + dels;
-			s->lines_changed += p->lines;
-		}
+		add_path(s, r, newp, renamed ? oldp : NULL, binary, adds + dels);
 		git_patch_free(patch);
 	}
 	err = 0;
 out:
+	path_list_free(&changed);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_tree_free(ptree);
@@ -498,9 +704,14 @@ static void oidset_free(struct oidset *s)
 }
 
 /* A max-heap of commits on commit time; equal times come out in the order
- * they were queued. */
+ * they were queued.  A commit held by the commit-graph is queued by its
+ * position there (commit NULL) and read only if it falls in the window;
+ * any other commit is queued as the object itself. */
+#define NO_POS UINT32_MAX
+
 struct queued {
 	git_commit *commit;
+	uint32_t pos;
 	time_t time;
 	size_t seq;
 };
@@ -515,11 +726,11 @@ static bool queued_before(const struct queued *a, const struct queued *b)
 	return a->time != b->time ? a->time > b->time : a->seq < b->seq;
 }
 
-static void queue_push(struct commit_queue *q, git_commit *c)
+static void queue_push(struct commit_queue *q, git_commit *c, uint32_t pos, time_t t)
 {
 	GROW(q->v, q->alloc, q->n + 1);
 	size_t i = q->n++;
-	struct queued item = { c, git_commit_time(c), q->seq++ };
+	struct queued item = { c, pos, t, q->seq++ };
 	while (i > 0 && queued_before(&item, &q->v[(i - 1) / 2])) {
 		q->v[i] = q->v[(i - 1) / 2];
 		i = (i - 1) / 2;
@@ -527,11 +738,11 @@ static void queue_push(struct commit_queue *q, git_commit *c)
 	q->v[i] = item;
 }
 
-static git_commit *queue_pop(struct commit_queue *q)
+static bool queue_pop(struct commit_queue *q, struct queued *top)
 {
 	if (!q->n)
-		return NULL;
-	git_commit *top = q->v[0].commit;
+		return false;
+	*top = q->v[0];
 	struct queued last = q->v[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -548,7 +759,7 @@ static git_commit *queue_pop(struct commit_queue *q)
 	}
 	if (q->n)
 		q->v[i] = last;
-	return top;
+	return true;
 }
 
 static void queue_free(struct commit_queue *q)
@@ -591,29 +802,129 @@ static int read_shallow(git_repository *repo, struct oidset *set)
 	return 0;
 }
 
-int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
-		   const struct scan_rules *r, struct scan_result *out)
+/* The repository's commit-graph, when git would use it too: core.commitGraph
+ * not false and not a shallow clone (git writes no graph there and ignores
+ * an old one).  Returns true with g set up. */
+static bool open_graph(git_repository *repo, struct commit_graph *g, char *note, size_t notelen)
 {
-	struct oidset seen = { 0 }, shallow = { 0 };
-	struct commit_queue q = { 0 };
+	if (git_repository_is_shallow(repo))
+		return false;
+	git_config *cfg;
+	if (git_repository_config_snapshot(&cfg, repo) == 0) {
+		int on = 1;
+		if (git_config_get_bool(&on, cfg, "core.commitgraph") < 0)
+			on = 1;
+		git_config_free(cfg);
+		git_error_clear();
+		if (!on)
+			return false;
+	} else {
+		git_error_clear();
+	}
+	char *path = xasprintf("%sobjects/info/commit-graph", git_repository_commondir(repo));
+	char err[128];
+	int rc = commit_graph_open(g, path, err, sizeof err);
+	if (rc < 0)
+		snprintf(note, notelen, "%s: %s", path, err);
+	free(path);
+	return rc == 0;
+}
+
+/* A window walk returns this when the commit-graph turns out not to agree
+ * with the commit objects: the walk is then done again without it. */
+#define WALK_GRAPH_STALE 1
+
+struct walk {
+	git_repository *repo;
+	const struct commit_graph *graph;   /* NULL: objects only */
+	unsigned char *graph_seen;          /* per graph position */
+	struct oidset seen;                 /* commits outside the graph */
+	struct oidset shallow;
+	struct commit_queue q;
+	uint32_t *parents;
+	size_t parents_alloc;
+};
+
+/* Queue a commit unless it was queued before. */
+static int walk_push(struct walk *w, const git_oid *id)
+{
+	uint32_t pos;
+	if (w->graph && commit_graph_find(w->graph, id->id, &pos)) {
+		if (!w->graph_seen[pos]) {
+			w->graph_seen[pos] = 1;
+			queue_push(&w->q, NULL, pos, (time_t)commit_graph_time(w->graph, pos));
+		}
+		return 0;
+	}
+	if (!oidset_add(&w->seen, id))
+		return 0;
+	git_commit *c;
+	int err = git_commit_lookup(&c, w->repo, id);
+	if (err < 0)
+		return err;
+	queue_push(&w->q, c, NO_POS, git_commit_time(c));
+	return 0;
+}
+
+/* Does the commit object say what the graph says of it? */
+static bool graph_agrees(struct walk *w, uint32_t pos, git_commit *c)
+{
+	const struct commit_graph *g = w->graph;
+	if (git_commit_time(c) != commit_graph_time(g, pos) ||
+	    memcmp(git_commit_tree_id(c)->id, commit_graph_tree(g, pos), GIT_OID_RAWSZ))
+		return false;
+	size_t np = commit_graph_parents(g, pos, &w->parents, &w->parents_alloc);
+	if (np == COMMIT_GRAPH_BAD || np != git_commit_parentcount(c))
+		return false;
+	for (size_t i = 0; i < np; i++)
+		if (memcmp(git_commit_parent_id(c, (unsigned)i)->id,
+			   commit_graph_id(g, w->parents[i]), GIT_OID_RAWSZ))
+			return false;
+	return true;
+}
+
+static int walk_window(git_repository *repo, const struct commit_graph *graph, const git_oid *start,
+		       const struct scan_window *win, const struct scan_rules *r,
+		       struct scan_result *out)
+{
+	struct walk w = { .repo = repo, .graph = graph };
 	struct walk_limit lim;
 	size_t alloc = 0;
 	int err;
 
 	memset(out, 0, sizeof *out);
 	walk_limit_init(&lim, win->since);
-	if ((err = read_shallow(repo, &shallow)) < 0)
+	if (graph)
+		w.graph_seen = xcalloc(graph->n ? graph->n : 1, 1);
+	if ((err = read_shallow(repo, &w.shallow)) < 0)
 		goto out;
-	git_commit *c;
-	if ((err = git_commit_lookup(&c, repo, start)) < 0)
+	if ((err = walk_push(&w, start)) < 0)
 		goto out;
-	oidset_add(&seen, start);
-	queue_push(&q, c);
 
-	while ((c = queue_pop(&q))) {
-		time_t t = git_commit_time(c);
+	struct queued it;
+	while (queue_pop(&w.q, &it)) {
+		git_commit *c = it.commit;
+		time_t t = it.time;
+		git_oid id;
+		if (c)
+			git_oid_cpy(&id, git_commit_id(c));
+		else
+			git_oid_fromraw(&id, commit_graph_id(graph, it.pos));
 		out->walked++;
+		if (!c)
+			out->graph_walked++;
 		if (t >= win->since && t <= win->until) {
+			if (!c) {
+				if ((err = git_commit_lookup(&c, repo, &id)) < 0)
+					goto out;
+				if (!graph_agrees(&w, it.pos, c)) {
+					snprintf(out->graph_note, sizeof out->graph_note,
+						 "commit %s does not agree with it", git_oid_tostr_s(&id));
+					git_commit_free(c);
+					err = WALK_GRAPH_STALE;
+					goto out;
+				}
+			}
 			GROW(out->suspects, alloc, out->nsuspects + 1);
 			struct suspect *s = &out->suspects[out->nsuspects];
 			memset(s, 0, sizeof *s);
@@ -628,27 +939,41 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 			else
 				suspect_free(s);
 		}
-		bool cut = oidset_has(&shallow, git_commit_id(c));
+		bool cut = oidset_has(&w.shallow, &id);
 		if (cut && t >= win->since - GITSCAN_STOP_MARGIN) {
 			char sha[GIT_OID_HEXSZ + 1];
-			git_oid_tostr(sha, sizeof sha, git_commit_id(c));
+			git_oid_tostr(sha, sizeof sha, &id);
 			gitscan_list_add(&out->shallow_cuts, &out->nshallow_cuts, sha);
 		}
 		if (walk_limit_done(&lim, t)) {
 			git_commit_free(c);
 			break;
 		}
-		unsigned np = cut ? 0 : git_commit_parentcount(c);
-		for (unsigned i = 0; i < np; i++) {
-			const git_oid *pid = git_commit_parent_id(c, i);
-			if (!oidset_add(&seen, pid))
-				continue;
-			git_commit *p;
-			if ((err = git_commit_lookup(&p, repo, pid)) < 0) {
+		if (it.pos != NO_POS && !cut) {
+			/* Parents of a graph commit are in the graph. */
+			size_t np = commit_graph_parents(graph, it.pos, &w.parents, &w.parents_alloc);
+			if (np == COMMIT_GRAPH_BAD) {
+				snprintf(out->graph_note, sizeof out->graph_note,
+					 "the parents of commit %s lie outside it", git_oid_tostr_s(&id));
 				git_commit_free(c);
+				err = WALK_GRAPH_STALE;
 				goto out;
 			}
-			queue_push(&q, p);
+			for (size_t i = 0; i < np; i++) {
+				uint32_t p = w.parents[i];
+				if (w.graph_seen[p])
+					continue;
+				w.graph_seen[p] = 1;
+				queue_push(&w.q, NULL, p, (time_t)commit_graph_time(graph, p));
+			}
+		} else if (!cut) {
+			unsigned np = git_commit_parentcount(c);
+			for (unsigned i = 0; i < np; i++) {
+				if ((err = walk_push(&w, git_commit_parent_id(c, i))) < 0) {
+					git_commit_free(c);
+					goto out;
+				}
+			}
 		}
 		git_commit_free(c);
 	}
@@ -656,9 +981,30 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 		qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
 	err = 0;
 out:
-	queue_free(&q);
-	oidset_free(&seen);
-	oidset_free(&shallow);
+	queue_free(&w.q);
+	oidset_free(&w.seen);
+	oidset_free(&w.shallow);
+	free(w.graph_seen);
+	free(w.parents);
+	return err;
+}
+
+int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
+		   const struct scan_rules *r, struct scan_result *out)
+{
+	struct commit_graph graph;
+	char note[sizeof out->graph_note] = "";
+	int err;
+	if (open_graph(repo, &graph, note, sizeof note)) {
+		err = walk_window(repo, &graph, start, win, r, out);
+		commit_graph_close(&graph);
+		if (err != WALK_GRAPH_STALE)
+			return err;
+		memcpy(note, out->graph_note, sizeof note);
+		scan_result_free(out);
+	}
+	err = walk_window(repo, NULL, start, win, r, out);
+	memcpy(out->graph_note, note, sizeof note);
 	return err;
 }
 

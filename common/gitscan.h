@@ -149,12 +149,17 @@ struct scan_result {
 	 * missing parents may be in the window. */
 	char **shallow_cuts;
 	size_t nshallow_cuts;
+	size_t graph_walked;       /* commits read through the commit-graph */
+	char graph_note[160];      /* why a commit-graph was not used, or "" */
 };
 
 /* Walk from start newest first by commit time, merged branches included,
  * analysing the commits in the window and stopping per walk_limit.  A
  * shallow clone's boundary commits are walked but their missing parents are
- * not.  Returns 0, or a libgit2 error code (git_error_last() says why). */
+ * not.  The repository's commit-graph, when there is a usable one, gives
+ * the times and parents of the commits outside the window (same walk, same
+ * result, fewer objects read).  Returns 0, or a libgit2 error code
+ * (git_error_last() says why). */
 int gitscan_window(git_repository *repo, const git_oid *start, const struct scan_window *win,
 		   const struct scan_rules *r, struct scan_result *out);
 void scan_result_free(struct scan_result *res);

@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, suite_pattern());
 	srunner_add_suite(sr, suite_timeutil());
 	srunner_add_suite(sr, suite_bisect());
+	srunner_add_suite(sr, suite_commitgraph());
 	srunner_add_suite(sr, suite_http());
 	srunner_add_suite(sr, suite_history());
 	srunner_add_suite(sr, suite_html());

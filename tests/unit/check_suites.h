@@ -11,6 +11,7 @@ Suite *suite_jmh(void);
 Suite *suite_pattern(void);
 Suite *suite_timeutil(void);
 Suite *suite_bisect(void);
+Suite *suite_commitgraph(void);
 Suite *suite_http(void);
 Suite *suite_history(void);
 Suite *suite_html(void);
