@@ -8,8 +8,9 @@
  * threshold alone decides.  Reports: text, markdown, json, junit, github.
  * Exit 1 on a regression.
  *
- * Stands on: jmh.c (loading, both files at once on two threads), stats.c (tests), yaml.c (--config),
- * pattern.c (config patterns), jsonw.c (json), strmap.c, util.c, msg.c. */
+ * Stands on: jmh.c (loading, both files at once on two threads), stats.c
+ * (tests), yaml.c (--config), pattern.c (config patterns), jsonw.c (json),
+ * strmap.c, util.c, msg.c. */
 #include <config.h>
 
 #include <errno.h>
