@@ -2,13 +2,16 @@
  * spaces at all) or pretty (a newline and two spaces of indentation per
  * level, "key": value).  Strings are escaped per RFC 8259 and invalid UTF-8
  * in them is replaced by U+FFFD, so the output is always valid JSON; numbers
- * get their shortest round-trip form, NaN and infinities become null.  Every
+ * get their shortest round-trip form (digits worked out with exact 128-bit
+ * integer arithmetic, printf only for the extremes), NaN and infinities
+ * become null.  Every
  * document ends with a newline.  Misuse (unbalanced ends, nesting deeper
  * than JSONW_MAX_DEPTH) is an internal error: die().  See jsonw.h. */
 #include <config.h>
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +316,107 @@ static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int
 	buf[o] = '\0';
 }
 
+/* Decimal digits of n (below 10^20) at buf, not terminated; returns how
+ * many. */
+static size_t format_u64(char *buf, uint64_t n)
+{
+	char tmp[20];
+	size_t k = sizeof tmp;
+	do {
+		tmp[--k] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	memcpy(buf, tmp + k, sizeof tmp - k);
+	return sizeof tmp - k;
+}
+
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 u128;
+
+/* The 17 significant digits printf's "%.16e" gives for a > 0, as the
+ * integer *digits in [10^16, 10^17) and the decimal exponent *exp10 (a is
+ * about digits * 10^(exp10 - 16)), worked out with exact integer
+ * arithmetic and rounded the way glibc does (to nearest, ties to an even
+ * last digit).  False when a is outside what 128 bits cover exactly
+ * (below about 1e-11 or above about 1e38): printf does those. */
+static bool digits17(double a, uint64_t *digits, int *exp10)
+{
+	static const uint64_t pow5[28] = {
+		1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+		1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+		6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
+		3814697265625ull, 19073486328125ull, 95367431640625ull, 476837158203125ull,
+		2384185791015625ull, 11920928955078125ull, 59604644775390625ull,
+		298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+	};
+	const uint64_t lo = UINT64_C(10000000000000000), hi = UINT64_C(100000000000000000);
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	int biased = (int)(bits >> 52 & 0x7ff);
+	if (biased == 0 || biased == 0x7ff)
+		return false;
+	uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	int e = biased - 1075;   /* a = m * 2^e */
+	int x = (int)floor(log10(a));
+
+	/* log10 may be off by one next to powers of ten: try its neighbours. */
+	for (int tries = 0; tries < 3; tries++) {
+		int k = 16 - x;   /* digits = a * 10^k, rounded */
+		u128 q;
+		int half;         /* the part cut off: <0 below a half, 0 a half, >0 above */
+		if (k >= 0) {
+			if (k >= (int)(sizeof pow5 / sizeof pow5[0]))
+				return false;
+			u128 scaled = (u128)m * pow5[k];   /* below 2^116 */
+			int s = e + k;
+			if (s >= 0) {
+				if (s >= 64 || (scaled >> (64 - s)) != 0) {
+					x++;
+					continue;
+				}
+				q = scaled << s;
+				half = -1;
+			} else {
+				int sh = -s;
+				if (sh >= 127)
+					return false;
+				q = scaled >> sh;
+				u128 rest = scaled & (((u128)1 << sh) - 1), h = (u128)1 << (sh - 1);
+				half = rest < h ? -1 : rest > h;
+			}
+		} else {
+			if (e > 74 || -k > 38)
+				return false;
+			u128 num = (u128)m << e, den = 1;
+			for (int i = 0; i < -k; i++)
+				den *= 10;
+			q = num / den;
+			u128 rest = num % den;
+			half = 2 * rest < den ? -1 : 2 * rest > den;
+		}
+		if (q < lo) {
+			x--;
+			continue;
+		}
+		if (q >= hi) {
+			x++;
+			continue;
+		}
+		uint64_t d = (uint64_t)q;
+		if (half > 0 || (half == 0 && (d & 1)))
+			d++;
+		if (d == hi) {
+			d = lo;
+			x++;
+		}
+		*digits = d;
+		*exp10 = x;
+		return true;
+	}
+	return false;
+}
+#endif
+
 void json_format_double(char *buf, size_t size, double v)
 {
 	if (!isfinite(v)) {
@@ -324,21 +428,38 @@ void json_format_double(char *buf, size_t size, double v)
 		return;
 	}
 	if (fabs(v) < 1e17 && v == trunc(v)) {
-		snprintf(buf, size, "%lld", (long long)v);
+		char tmp[24];
+		size_t n = 0;
+		if (v < 0)
+			tmp[n++] = '-';
+		n += format_u64(tmp + n, (uint64_t)fabs(v));
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
 		return;
 	}
-	/* One printf of 17 significant digits (always enough to read back
+	/* The 17 significant digits of "%.16e" (always enough to read back
 	 * exactly), then the shortest rounding of those digits that reads back
 	 * to v, checked with the exact parser: as short as %.15g/%.16g would
 	 * be, for the price of one conversion instead of several. */
-	char sci[48];
-	snprintf(sci, sizeof sci, "%.16e", v);
-	bool neg = sci[0] == '-';
-	const char *p = sci + neg;
+	bool neg = v < 0;
 	char d17[17];
-	d17[0] = p[0];
-	memcpy(d17 + 1, p + 2, 16);
-	int x = atoi(p + 19);
+	int x;
+#ifdef __SIZEOF_INT128__
+	uint64_t digits;
+	if (digits17(fabs(v), &digits, &x)) {
+		format_u64(d17, digits);
+	} else
+#endif
+	{
+		char sci[48];
+		snprintf(sci, sizeof sci, "%.16e", v);
+		const char *p = sci + neg;
+		d17[0] = p[0];
+		memcpy(d17 + 1, p + 2, 16);
+		x = atoi(p + 19);
+	}
 	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
 		char d[18];
 		int dx = x;
@@ -392,11 +513,14 @@ void jw_num(struct jsonw *w, double v)
 
 void jw_int(struct jsonw *w, long long v)
 {
-	char buf[32];
+	char buf[24];
+	size_t n = 0;
 
-	snprintf(buf, sizeof buf, "%lld", v);
+	if (v < 0)
+		buf[n++] = '-';
+	n += format_u64(buf + n, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 	before_item(w);
-	put_str(w, buf);
+	put(w, buf, n);
 }
 
 void jw_bool(struct jsonw *w, bool v)
