@@ -4,9 +4,9 @@
  * in them is replaced by U+FFFD, so the output is always valid JSON; numbers
  * get their shortest round-trip form (digits worked out with exact 128-bit
  * integer arithmetic, printf only for the extremes), NaN and infinities
- * become null.  Every
- * document ends with a newline.  Misuse (unbalanced ends, nesting deeper
- * than JSONW_MAX_DEPTH) is an internal error: die().  See jsonw.h. */
+ * become null.  Every document ends with a newline.  Misuse (unbalanced
+ * ends, nesting deeper than JSONW_MAX_DEPTH) is an internal error: die().
+ * See jsonw.h. */
 #include <config.h>
 
 #include <float.h>
