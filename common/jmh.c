@@ -100,34 +100,35 @@ static int fail_at(struct scan *sc, const char *at, const char *fmt, ...)
 
 /* ---- lexical level ---- */
 
+static inline bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static inline void skip_ws(struct scan *sc)
 {
 	const char *p = sc->p, *end = sc->end;
-	for (;;) {
-		/* JMH indents with runs of spaces: sixteen or eight at a time. */
+	if (p >= end || !is_ws(*p))
+		return;
+	/* JMH indents with a newline and runs of spaces: sixteen bytes of
+	 * them at a time. */
 #if defined(__SSE2__) && !defined(JMH_NO_SIMD)
-		while (end - p >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
-			if (m != 0xffff) {
-				p += __builtin_ctz(~m);
-				break;
-			}
-			p += 16;
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+					  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
+		unsigned m = (unsigned)_mm_movemask_epi8(ws);
+		if (m != 0xffff) {
+			sc->p = p + __builtin_ctz(~m);
+			return;
 		}
-#endif
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (w != UINT64_C(0x2020202020202020))
-				break;
-			p += 8;
-		}
-		if (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-			p++;
-		else
-			break;
+		p += 16;
 	}
+#endif
+	while (p < end && is_ws(*p))
+		p++;
 	sc->p = p;
 }
 
