@@ -45,20 +45,26 @@ static void flush(struct jsonw *w)
 	}
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+/* The buffer is grown only when it is short: most puts are a memcpy. */
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
-	if (w->fp) {
-		sb_add(&w->buf, s, n);
-		if (w->buf.len >= JSONW_FLUSH_AT)
-			flush(w);
-	} else {
-		sb_add(w->sb, s, n);
-	}
+	struct strbuf *sb = w->fp ? &w->buf : w->sb;
+	if (sb->alloc - sb->len <= n)
+		sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	if (w->fp && sb->len >= JSONW_FLUSH_AT)
+		flush(w);
 }
 
-static void put_char(struct jsonw *w, char c)
+static inline void put_char(struct jsonw *w, char c)
 {
-	sb_addc(w->fp ? &w->buf : w->sb, c);
+	struct strbuf *sb = w->fp ? &w->buf : w->sb;
+	if (sb->alloc - sb->len <= 1)
+		sb_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
 }
 
 static void put_str(struct jsonw *w, const char *s)
@@ -419,6 +425,12 @@ static bool digits17(double a, uint64_t *digits, int *exp10)
 
 void json_format_double(char *buf, size_t size, double v)
 {
+	static const uint64_t pow10[18] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+	};
 	if (!isfinite(v)) {
 		snprintf(buf, size, "null");
 		return;
@@ -440,66 +452,56 @@ void json_format_double(char *buf, size_t size, double v)
 		return;
 	}
 	/* The 17 significant digits of "%.16e" (always enough to read back
-	 * exactly), then the shortest rounding of those digits that reads back
-	 * to v, checked with the exact parser: as short as %.15g/%.16g would
-	 * be, for the price of one conversion instead of several. */
+	 * exactly), then the shortest rounding (half up) of those digits to 15
+	 * or 16 that reads back to v, checked with the exact parser: as short
+	 * as %.15g/%.16g would be, for the price of one conversion instead of
+	 * several. */
 	bool neg = v < 0;
-	char d17[17];
+	double a = fabs(v);
+	uint64_t digits;   /* 17 of them */
 	int x;
 #ifdef __SIZEOF_INT128__
-	uint64_t digits;
-	if (digits17(fabs(v), &digits, &x)) {
-		format_u64(d17, digits);
-	} else
+	if (!digits17(a, &digits, &x))
 #endif
 	{
 		char sci[48];
-		snprintf(sci, sizeof sci, "%.16e", v);
-		const char *p = sci + neg;
-		d17[0] = p[0];
-		memcpy(d17 + 1, p + 2, 16);
-		x = atoi(p + 19);
+		snprintf(sci, sizeof sci, "%.16e", a);
+		digits = (uint64_t)(sci[0] - '0');
+		for (int i = 2; i < 18; i++)
+			digits = digits * 10 + (uint64_t)(sci[i] - '0');
+		x = atoi(sci + 19);
 	}
-	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
-		char d[18];
+	char d[24];
+	for (int prec = a < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		uint64_t unit = pow10[17 - prec], c = digits / unit;
 		int dx = x;
-		memcpy(d, d17, (size_t)prec);
-		if (d17[prec] >= '5') {
-			int i = prec - 1;
-			while (i >= 0 && d[i] == '9')
-				d[i--] = '0';
-			if (i >= 0) {
-				d[i]++;
-			} else {
-				memmove(d + 1, d, (size_t)prec - 1);
-				d[0] = '1';
+		if (digits % unit >= unit / 2) {
+			c++;
+			if (c == pow10[prec]) {
+				c = pow10[prec - 1];
 				dx++;
 			}
 		}
-		char cand[48];
-		size_t n = 0;
-		cand[n++] = d[0];
-		if (prec > 1) {
-			cand[n++] = '.';
-			memcpy(cand + n, d + 1, (size_t)prec - 1);
-			n += (size_t)prec - 1;
-		}
-		cand[n++] = 'e';
-		int ax = dx < 0 ? -dx : dx;
-		if (dx < 0)
-			cand[n++] = '-';
-		if (ax >= 100)
-			cand[n++] = (char)('0' + ax / 100);
-		if (ax >= 10)
-			cand[n++] = (char)('0' + ax / 10 % 10);
-		cand[n++] = (char)('0' + ax % 10);
+		int scale = dx - (prec - 1);   /* the candidate is c * 10^scale */
 		double back;
-		if (json_number_checked(cand, n, &back) == 0 && (neg ? -back : back) == v) {
+		if (!json_decimal_value(c, scale, false, &back)) {
+			char cand[48];
+			size_t n = format_u64(cand, c);
+			cand[n++] = 'e';
+			if (scale < 0)
+				cand[n++] = '-';
+			n += format_u64(cand + n, (uint64_t)(scale < 0 ? -scale : scale));
+			if (json_number_checked(cand, n, &back) != 0)
+				continue;
+		}
+		if (back == a) {
+			format_u64(d, c);
 			format_g(buf, size, neg, d, prec, dx, prec);
 			return;
 		}
 	}
-	format_g(buf, size, neg, d17, 17, x, 17);
+	format_u64(d, digits);
+	format_g(buf, size, neg, d, 17, x, 17);
 }
 
 void jw_num(struct jsonw *w, double v)
