@@ -336,7 +336,7 @@ static inline const char *gather_digits(const char *p, const char *end, uint64_t
 
 /* A number at sc->p and its value.  The digits are gathered as they are
  * checked; anything out of the ordinary (a syntax error, more than 19
- * digits, an exponent) goes the long way, scan_number and
+ * significant digits, a huge exponent) goes the long way, scan_number and
  * json_number_checked, for the same value and the same messages. */
 static int scan_number_value(struct scan *sc, double *out)
 {
@@ -360,8 +360,26 @@ static int scan_number_value(struct scan *sc, double *out)
 		if (p >= end || !is_digit(*p))
 			goto long_way;
 		const char *frac = p;
+		if (mant == 0)   /* leading zeros are no digits of the mantissa */
+			while (p < end && *p == '0')
+				p++;
 		p = gather_digits(p, end, &mant, &nd);
 		scale = -(int)(p - frac);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		bool eneg = p < end && *p == '-';
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			goto long_way;
+		int e = 0;
+		for (; p < end && is_digit(*p); p++) {
+			if (e > 10000)
+				goto long_way;
+			e = e * 10 + (*p - '0');
+		}
+		scale += eneg ? -e : e;
 	}
 	if (nd > 19 || (p < end && is_number_tail(*p)))
 		goto long_way;

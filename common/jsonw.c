@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "json.h"
 #include "jsonw.h"
 #include "msg.h"
@@ -120,6 +124,24 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 
 	put_char(w, '"');
 	while (i < n) {
+#if defined(__SSE2__)
+		/* Plain ASCII sixteen bytes at a time. */
+		while (n - i >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+							       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+						   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+								  _mm_set1_epi8(0x1f)));
+			unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+		if (i >= n)
+			break;
+#endif
 		unsigned char c = s[i];
 		size_t bad = 1;
 
