@@ -100,34 +100,35 @@ static int fail_at(struct scan *sc, const char *at, const char *fmt, ...)
 
 /* ---- lexical level ---- */
 
+static inline bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 static inline void skip_ws(struct scan *sc)
 {
 	const char *p = sc->p, *end = sc->end;
-	for (;;) {
-		/* JMH indents with runs of spaces: sixteen or eight at a time. */
+	if (p >= end || !is_ws(*p))
+		return;
+	/* JMH indents with a newline and runs of spaces: sixteen bytes of
+	 * them at a time. */
 #if defined(__SSE2__) && !defined(JMH_NO_SIMD)
-		while (end - p >= 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
-			if (m != 0xffff) {
-				p += __builtin_ctz(~m);
-				break;
-			}
-			p += 16;
+	while (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+					  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
+		unsigned m = (unsigned)_mm_movemask_epi8(ws);
+		if (m != 0xffff) {
+			sc->p = p + __builtin_ctz(~m);
+			return;
 		}
-#endif
-		while (end - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (w != UINT64_C(0x2020202020202020))
-				break;
-			p += 8;
-		}
-		if (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-			p++;
-		else
-			break;
+		p += 16;
 	}
+#endif
+	while (p < end && is_ws(*p))
+		p++;
 	sc->p = p;
 }
 
@@ -220,6 +221,38 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* After the digit run at p: where it ends. */
+static inline const char *skip_digits(const char *p, const char *end)
+{
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+	while (end - p >= 16) {
+		__m128i x = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
+					 _mm_set1_epi8('0'));
+		__m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(9)), x);
+		unsigned m = (unsigned)_mm_movemask_epi8(digit);
+		if (m != 0xffff)
+			return p + __builtin_ctz(~m);
+		p += 16;
+	}
+#endif
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
+}
+
+static inline bool is_number_tail(char c)
+{
+	return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' ||
+	       (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int bad_number(struct scan *sc, const char *start, const char *p)
+{
+	while (p < sc->end && is_number_tail(*p))
+		p++;
+	return fail_at(sc, start, "invalid number '%.*s'", (int)(p - start > 40 ? 40 : p - start), start);
+}
+
 /* A number at sc->p: checked against RFC 8259; its text in *s, *n. */
 static int scan_number(struct scan *sc, const char **s, size_t *n)
 {
@@ -227,43 +260,141 @@ static int scan_number(struct scan *sc, const char **s, size_t *n)
 	if (p < end && *p == '-')
 		p++;
 	if (p >= end || !is_digit(*p))
-		goto bad;
+		return bad_number(sc, start, p);
 	if (*p == '0') {
 		p++;
 		if (p < end && is_digit(*p))
-			goto bad;
+			return bad_number(sc, start, p);
 	} else {
-		while (p < end && is_digit(*p))
-			p++;
+		p = skip_digits(p, end);
 	}
 	if (p < end && *p == '.') {
 		p++;
 		if (p >= end || !is_digit(*p))
-			goto bad;
-		while (p < end && is_digit(*p))
-			p++;
+			return bad_number(sc, start, p);
+		p = skip_digits(p, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= end || !is_digit(*p))
-			goto bad;
-		while (p < end && is_digit(*p))
-			p++;
+			return bad_number(sc, start, p);
+		p = skip_digits(p, end);
 	}
-	if (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
-			*p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-		goto bad;
+	if (p < end && is_number_tail(*p))
+		return bad_number(sc, start, p);
 	*s = start;
 	*n = (size_t)(p - start);
 	sc->p = p;
 	return 0;
-bad:
-	while (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
-			   *p == '-' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JMH_NO_SIMD)
+/* Are the eight bytes of w ASCII digits?  Their value (w little-endian). */
+static inline bool eight_digits(uint64_t w)
+{
+	return (w & UINT64_C(0xf0f0f0f0f0f0f0f0)) == UINT64_C(0x3030303030303030) &&
+	       ((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xf0f0f0f0f0f0f0f0)) ==
+		       UINT64_C(0x3030303030303030);
+}
+
+static inline uint64_t eight_digits_value(uint64_t w)
+{
+	w -= UINT64_C(0x3030303030303030);
+	w = w * 10 + (w >> 8);   /* pairs */
+	w = ((w & UINT64_C(0x000000ff000000ff)) * (100 + (UINT64_C(1000000) << 32)) +
+	     ((w >> 16) & UINT64_C(0x000000ff000000ff)) * (1 + (UINT64_C(10000) << 32))) >> 32;
+	return (uint32_t)w;
+}
+#define HAVE_EIGHT_DIGITS 1
+#endif
+
+/* The digit run at p into *mant (nd digits so far, at most 19 kept
+ * exactly: beyond that *nd still counts but *mant is of no use). */
+static inline const char *gather_digits(const char *p, const char *end, uint64_t *mant, int *nd)
+{
+	uint64_t m = *mant;
+	int k = *nd;
+#ifdef HAVE_EIGHT_DIGITS
+	while (end - p >= 8 && k <= 11) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		if (!eight_digits(w))
+			break;
+		m = m * 100000000 + eight_digits_value(w);
+		k += 8;
+		p += 8;
+	}
+#endif
+	for (; p < end && is_digit(*p); p++, k++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	*mant = m;
+	*nd = k;
+	return p;
+}
+
+/* A number at sc->p and its value.  The digits are gathered as they are
+ * checked; anything out of the ordinary (a syntax error, more than 19
+ * significant digits, a huge exponent) goes the long way, scan_number and
+ * json_number_checked, for the same value and the same messages. */
+static int scan_number_value(struct scan *sc, double *out)
+{
+	const char *p = sc->p, *end = sc->end;
+	bool neg = p < end && *p == '-';
+	uint64_t mant = 0;
+	int nd = 0, scale = 0;
+	p += neg;
+	if (p >= end || !is_digit(*p))
+		goto long_way;
+	if (*p == '0') {
 		p++;
-	return fail_at(sc, start, "invalid number '%.*s'", (int)(p - start > 40 ? 40 : p - start), start);
+		nd = 1;
+		if (p < end && is_digit(*p))
+			goto long_way;
+	} else {
+		p = gather_digits(p, end, &mant, &nd);
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || !is_digit(*p))
+			goto long_way;
+		const char *frac = p;
+		if (mant == 0)   /* leading zeros are no digits of the mantissa */
+			while (p < end && *p == '0')
+				p++;
+		p = gather_digits(p, end, &mant, &nd);
+		scale = -(int)(p - frac);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		bool eneg = p < end && *p == '-';
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			goto long_way;
+		int e = 0;
+		for (; p < end && is_digit(*p); p++) {
+			if (e > 10000)
+				goto long_way;
+			e = e * 10 + (*p - '0');
+		}
+		scale += eneg ? -e : e;
+	}
+	if (nd > 19 || (p < end && is_number_tail(*p)))
+		goto long_way;
+	if (!json_decimal_value(mant, scale, neg, out))
+		goto long_way;
+	sc->p = p;
+	return 0;
+long_way:;
+	const char *s;
+	size_t n;
+	if (scan_number(sc, &s, &n) != 0)
+		return -1;
+	if (json_number_checked(s, n, out) != 0)
+		return fail_at(sc, s, "invalid number '%.*s'", (int)(n > 40 ? 40 : n), s);
+	return 0;
 }
 
 static int scan_literal(struct scan *sc)
@@ -422,13 +553,8 @@ static int scan_jmh_number(struct scan *sc, double *out)
 	const char *s;
 	size_t n;
 	bool esc;
-	if (sc->p < sc->end && (*sc->p == '-' || is_digit(*sc->p))) {
-		if (scan_number(sc, &s, &n) != 0)
-			return -1;
-		if (json_number_checked(s, n, out) != 0)
-			return fail_at(sc, s, "invalid number '%.*s'", (int)(n > 40 ? 40 : n), s);
-		return 0;
-	}
+	if (sc->p < sc->end && (*sc->p == '-' || is_digit(*sc->p)))
+		return scan_number_value(sc, out);
 	if (sc->p < sc->end && *sc->p == '"') {
 		const char *save = sc->p;
 		if (scan_string(sc, &s, &n, &esc) != 0)

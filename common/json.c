@@ -1016,15 +1016,10 @@ static const double exact_pow10[] = {
  * multiplication or division rounds correctly; it needs plain double
  * arithmetic, no x87 excess precision), then exact integer arithmetic.
  * Returns false to leave the number to strtod. */
-static bool number_fast(const char *s, size_t n, double *out)
+bool json_decimal_value(uint64_t mant, int scale, bool negative, double *out)
 {
-	uint64_t mant;
-	int scale;
-	bool negative;
 	double v;
 
-	if (!number_decimal(s, n, &mant, &scale, &negative))
-		return false;
 	if (mant == 0) {
 		v = 0;
 #ifdef CLINGER_FAST_PATH
@@ -1044,6 +1039,18 @@ static bool number_fast(const char *s, size_t n, double *out)
 	}
 	*out = negative ? -v : v;
 	return true;
+}
+
+/* The same for the text of a checked number. */
+static bool number_fast(const char *s, size_t n, double *out)
+{
+	uint64_t mant;
+	int scale;
+	bool negative;
+
+	if (!number_decimal(s, n, &mant, &scale, &negative))
+		return false;
+	return json_decimal_value(mant, scale, negative, out);
 }
 
 /* strtod on a number token.  In a checked document a number is followed by

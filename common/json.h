@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef JSMN_HEADER
 #define JSMN_HEADER
@@ -104,6 +105,10 @@ int json_bool(const struct json_doc *doc, int i, bool *out);
 int json_number_text(const char *s, size_t n, double *out);
 /* The same for text already checked to be RFC 8259 number syntax. */
 int json_number_checked(const char *s, size_t n, double *out);
+/* mant * 10^scale, negated if neg, correctly rounded, for scanners that
+ * gather the digits themselves; false when it takes strtod (then use
+ * json_number_checked on the text). */
+bool json_decimal_value(uint64_t mant, int scale, bool neg, double *out);
 /* JMH's non-finite number strings (the body, without quotes): "NaN",
  * "+INF", "-INF", "INF", "Infinity", "+Infinity", "-Infinity".  0, or -1. */
 int json_special_number(const char *s, size_t n, double *out);

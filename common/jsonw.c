@@ -2,15 +2,22 @@
  * spaces at all) or pretty (a newline and two spaces of indentation per
  * level, "key": value).  Strings are escaped per RFC 8259 and invalid UTF-8
  * in them is replaced by U+FFFD, so the output is always valid JSON; numbers
- * get their shortest round-trip form, NaN and infinities become null.  Every
- * document ends with a newline.  Misuse (unbalanced ends, nesting deeper
- * than JSONW_MAX_DEPTH) is an internal error: die().  See jsonw.h. */
+ * get their shortest round-trip form (digits worked out with exact 128-bit
+ * integer arithmetic, printf only for the extremes), NaN and infinities
+ * become null.  Every document ends with a newline.  Misuse (unbalanced
+ * ends, nesting deeper than JSONW_MAX_DEPTH) is an internal error: die().
+ * See jsonw.h. */
 #include <config.h>
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "json.h"
 #include "jsonw.h"
@@ -42,20 +49,26 @@ static void flush(struct jsonw *w)
 	}
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+/* The buffer is grown only when it is short: most puts are a memcpy. */
+static inline void put(struct jsonw *w, const char *s, size_t n)
 {
-	if (w->fp) {
-		sb_add(&w->buf, s, n);
-		if (w->buf.len >= JSONW_FLUSH_AT)
-			flush(w);
-	} else {
-		sb_add(w->sb, s, n);
-	}
+	struct strbuf *sb = w->fp ? &w->buf : w->sb;
+	if (sb->alloc - sb->len <= n)
+		sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+	if (w->fp && sb->len >= JSONW_FLUSH_AT)
+		flush(w);
 }
 
-static void put_char(struct jsonw *w, char c)
+static inline void put_char(struct jsonw *w, char c)
 {
-	sb_addc(w->fp ? &w->buf : w->sb, c);
+	struct strbuf *sb = w->fp ? &w->buf : w->sb;
+	if (sb->alloc - sb->len <= 1)
+		sb_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
 }
 
 static void put_str(struct jsonw *w, const char *s)
@@ -111,6 +124,24 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 
 	put_char(w, '"');
 	while (i < n) {
+#if defined(__SSE2__)
+		/* Plain ASCII sixteen bytes at a time. */
+		while (n - i >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+							       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+						   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+								  _mm_set1_epi8(0x1f)));
+			unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				break;
+			}
+			i += 16;
+		}
+		if (i >= n)
+			break;
+#endif
 		unsigned char c = s[i];
 		size_t bad = 1;
 
@@ -313,8 +344,115 @@ static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int
 	buf[o] = '\0';
 }
 
+/* Decimal digits of n (below 10^20) at buf, not terminated; returns how
+ * many. */
+static size_t format_u64(char *buf, uint64_t n)
+{
+	char tmp[20];
+	size_t k = sizeof tmp;
+	do {
+		tmp[--k] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	memcpy(buf, tmp + k, sizeof tmp - k);
+	return sizeof tmp - k;
+}
+
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 u128;
+
+/* The 17 significant digits printf's "%.16e" gives for a > 0, as the
+ * integer *digits in [10^16, 10^17) and the decimal exponent *exp10 (a is
+ * about digits * 10^(exp10 - 16)), worked out with exact integer
+ * arithmetic and rounded the way glibc does (to nearest, ties to an even
+ * last digit).  False when a is outside what 128 bits cover exactly
+ * (below about 1e-11 or above about 1e38): printf does those. */
+static bool digits17(double a, uint64_t *digits, int *exp10)
+{
+	static const uint64_t pow5[28] = {
+		1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+		1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+		6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
+		3814697265625ull, 19073486328125ull, 95367431640625ull, 476837158203125ull,
+		2384185791015625ull, 11920928955078125ull, 59604644775390625ull,
+		298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+	};
+	const uint64_t lo = UINT64_C(10000000000000000), hi = UINT64_C(100000000000000000);
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	int biased = (int)(bits >> 52 & 0x7ff);
+	if (biased == 0 || biased == 0x7ff)
+		return false;
+	uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	int e = biased - 1075;   /* a = m * 2^e */
+	int x = (int)floor(log10(a));
+
+	/* log10 may be off by one next to powers of ten: try its neighbours. */
+	for (int tries = 0; tries < 3; tries++) {
+		int k = 16 - x;   /* digits = a * 10^k, rounded */
+		u128 q;
+		int half;         /* the part cut off: <0 below a half, 0 a half, >0 above */
+		if (k >= 0) {
+			if (k >= (int)(sizeof pow5 / sizeof pow5[0]))
+				return false;
+			u128 scaled = (u128)m * pow5[k];   /* below 2^116 */
+			int s = e + k;
+			if (s >= 0) {
+				if (s >= 64 || (scaled >> (64 - s)) != 0) {
+					x++;
+					continue;
+				}
+				q = scaled << s;
+				half = -1;
+			} else {
+				int sh = -s;
+				if (sh >= 127)
+					return false;
+				q = scaled >> sh;
+				u128 rest = scaled & (((u128)1 << sh) - 1), h = (u128)1 << (sh - 1);
+				half = rest < h ? -1 : rest > h;
+			}
+		} else {
+			if (e > 74 || -k > 38)
+				return false;
+			u128 num = (u128)m << e, den = 1;
+			for (int i = 0; i < -k; i++)
+				den *= 10;
+			q = num / den;
+			u128 rest = num % den;
+			half = 2 * rest < den ? -1 : 2 * rest > den;
+		}
+		if (q < lo) {
+			x--;
+			continue;
+		}
+		if (q >= hi) {
+			x++;
+			continue;
+		}
+		uint64_t d = (uint64_t)q;
+		if (half > 0 || (half == 0 && (d & 1)))
+			d++;
+		if (d == hi) {
+			d = lo;
+			x++;
+		}
+		*digits = d;
+		*exp10 = x;
+		return true;
+	}
+	return false;
+}
+#endif
+
 void json_format_double(char *buf, size_t size, double v)
 {
+	static const uint64_t pow10[18] = {
+		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+		10000000000000ull, 100000000000000ull, 1000000000000000ull,
+		10000000000000000ull, 100000000000000000ull,
+	};
 	if (!isfinite(v)) {
 		snprintf(buf, size, "null");
 		return;
@@ -324,61 +462,68 @@ void json_format_double(char *buf, size_t size, double v)
 		return;
 	}
 	if (fabs(v) < 1e17 && v == trunc(v)) {
-		snprintf(buf, size, "%lld", (long long)v);
+		char tmp[24];
+		size_t n = 0;
+		if (v < 0)
+			tmp[n++] = '-';
+		n += format_u64(tmp + n, (uint64_t)fabs(v));
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, tmp, n);
+		buf[n] = '\0';
 		return;
 	}
-	/* One printf of 17 significant digits (always enough to read back
-	 * exactly), then the shortest rounding of those digits that reads back
-	 * to v, checked with the exact parser: as short as %.15g/%.16g would
-	 * be, for the price of one conversion instead of several. */
-	char sci[48];
-	snprintf(sci, sizeof sci, "%.16e", v);
-	bool neg = sci[0] == '-';
-	const char *p = sci + neg;
-	char d17[17];
-	d17[0] = p[0];
-	memcpy(d17 + 1, p + 2, 16);
-	int x = atoi(p + 19);
-	for (int prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
-		char d[18];
+	/* The 17 significant digits of "%.16e" (always enough to read back
+	 * exactly), then the shortest rounding (half up) of those digits to 15
+	 * or 16 that reads back to v, checked with the exact parser: as short
+	 * as %.15g/%.16g would be, for the price of one conversion instead of
+	 * several. */
+	bool neg = v < 0;
+	double a = fabs(v);
+	uint64_t digits;   /* 17 of them */
+	int x;
+#ifdef __SIZEOF_INT128__
+	if (!digits17(a, &digits, &x))
+#endif
+	{
+		char sci[48];
+		snprintf(sci, sizeof sci, "%.16e", a);
+		digits = (uint64_t)(sci[0] - '0');
+		for (int i = 2; i < 18; i++)
+			digits = digits * 10 + (uint64_t)(sci[i] - '0');
+		x = atoi(sci + 19);
+	}
+	char d[24];
+	for (int prec = a < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		uint64_t unit = pow10[17 - prec], c = digits / unit;
 		int dx = x;
-		memcpy(d, d17, (size_t)prec);
-		if (d17[prec] >= '5') {
-			int i = prec - 1;
-			while (i >= 0 && d[i] == '9')
-				d[i--] = '0';
-			if (i >= 0) {
-				d[i]++;
-			} else {
-				memmove(d + 1, d, (size_t)prec - 1);
-				d[0] = '1';
+		if (digits % unit >= unit / 2) {
+			c++;
+			if (c == pow10[prec]) {
+				c = pow10[prec - 1];
 				dx++;
 			}
 		}
-		char cand[48];
-		size_t n = 0;
-		cand[n++] = d[0];
-		if (prec > 1) {
-			cand[n++] = '.';
-			memcpy(cand + n, d + 1, (size_t)prec - 1);
-			n += (size_t)prec - 1;
-		}
-		cand[n++] = 'e';
-		int ax = dx < 0 ? -dx : dx;
-		if (dx < 0)
-			cand[n++] = '-';
-		if (ax >= 100)
-			cand[n++] = (char)('0' + ax / 100);
-		if (ax >= 10)
-			cand[n++] = (char)('0' + ax / 10 % 10);
-		cand[n++] = (char)('0' + ax % 10);
+		int scale = dx - (prec - 1);   /* the candidate is c * 10^scale */
 		double back;
-		if (json_number_checked(cand, n, &back) == 0 && (neg ? -back : back) == v) {
+		if (!json_decimal_value(c, scale, false, &back)) {
+			char cand[48];
+			size_t n = format_u64(cand, c);
+			cand[n++] = 'e';
+			if (scale < 0)
+				cand[n++] = '-';
+			n += format_u64(cand + n, (uint64_t)(scale < 0 ? -scale : scale));
+			if (json_number_checked(cand, n, &back) != 0)
+				continue;
+		}
+		if (back == a) {
+			format_u64(d, c);
 			format_g(buf, size, neg, d, prec, dx, prec);
 			return;
 		}
 	}
-	format_g(buf, size, neg, d17, 17, x, 17);
+	format_u64(d, digits);
+	format_g(buf, size, neg, d, 17, x, 17);
 }
 
 void jw_num(struct jsonw *w, double v)
@@ -392,11 +537,14 @@ void jw_num(struct jsonw *w, double v)
 
 void jw_int(struct jsonw *w, long long v)
 {
-	char buf[32];
+	char buf[24];
+	size_t n = 0;
 
-	snprintf(buf, sizeof buf, "%lld", v);
+	if (v < 0)
+		buf[n++] = '-';
+	n += format_u64(buf + n, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 	before_item(w);
-	put_str(w, buf);
+	put(w, buf, n);
 }
 
 void jw_bool(struct jsonw *w, bool v)

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_suites.h"
@@ -136,6 +137,70 @@ START_TEST(test_real_files)
 }
 END_TEST
 
+/* Scores and samples in every spelling: the one-pass number reader must
+ * give strtod's value, and the same message as the checked path for a bad
+ * number, at the end of the buffer too. */
+START_TEST(test_number_forms)
+{
+	static const char *const good[] = {
+		"0", "-0", "7", "-7", "0.5", "482340.0548100743", "477418.79462718975",
+		"0.0035739431599574245", "5.736009262976685E-5", "5.736009262976685e+5",
+		"1e22", "1E-300", "-2.5e-3", "123456789012345678", "12345678901234567890",
+		"1234567890123456789012345", "0.000000000000000000000000001234",
+		"9007199254740993", "18446744073709551615", "18446744073709551616",
+		"1.7976931348623157e308", "4.9e-324", "1e400", "-1e-400", "0.30000000000000004",
+		"99999999.999999999", "12345678.12345678", "1.00000000000000011102230246251565404236316680908203125",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+			 "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": %s, "
+			 "\"rawData\": [[%s, %s]]}}]", good[i], good[i], good[i]);
+		struct jmh_file f;
+		char err[512];
+		ck_assert_msg(parse(text, &f, err, sizeof err) == 0, "%s: %s", good[i], err);
+		double want = strtod(good[i], NULL);
+		ck_assert_msg(f.results[0].primary.score == want, "%s read as %a, not %a", good[i],
+			      f.results[0].primary.score, want);
+		ck_assert_uint_eq(f.results[0].primary.nsamples, 2);
+		ck_assert(f.results[0].primary.samples[0].v == want);
+		jmh_file_free(&f);
+	}
+	static const struct { const char *num, *msg; } bad[] = {
+		{ "01", "t.json:1:66: invalid number '01'" },
+		{ "1.", "t.json:1:66: invalid number '1.'" },
+		{ "-", "t.json:1:66: invalid number '-'" },
+		{ "1e", "t.json:1:66: invalid number '1e'" },
+		{ "1e+", "t.json:1:66: invalid number '1e+'" },
+		{ "2.5x", "t.json:1:66: invalid number '2.5x'" },
+		{ ".5", "t.json:1:66: not JMH output: \"rawData\" holds a value that is not a number" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[512], want[512];
+		snprintf(text, sizeof text,
+			 "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"rawData\": [[%s]]}}]",
+			 bad[i].num);
+		struct jmh_file f;
+		char err[512];
+		ck_assert_int_eq(parse(text, &f, err, sizeof err), -1);
+		snprintf(want, sizeof want, "%s", bad[i].msg);
+		ck_assert_str_eq(err, want);
+	}
+	/* A number that ends the buffer, read through an exact-size heap copy
+	 * (ASan and valgrind catch a read past it). */
+	static const char doc[] = "[{\"benchmark\": \"a\", \"mode\": \"ss\", \"primaryMetric\": {\"score\": 12345678.5}}]";
+	size_t n = strlen(doc) - 3;
+	char *copy = malloc(n);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, doc, n);
+	struct jmh_file f;
+	char err[512];
+	ck_assert_int_eq(jmh_parse(copy, n, "t.json", &f, err, sizeof err), -1);
+	ck_assert_str_eq(err, "t.json:1:72: unexpected end of input, expected ',' or '}'");
+	free(copy);
+}
+END_TEST
+
 Suite *suite_jmh(void)
 {
 	Suite *s = suite_create("jmh");
@@ -144,6 +209,7 @@ Suite *suite_jmh(void)
 	tcase_add_test(tc, test_params_identity);
 	tcase_add_test(tc, test_histogram_and_secondary);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_number_forms);
 	tcase_add_test(tc, test_real_files);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1442,6 +1442,159 @@ START_TEST(test_format_double_random)
 }
 END_TEST
 
+/* The formatter json_format_double had before it made its digits itself:
+ * printf's "%.16e" for 17 correctly rounded digits, then the shortest of
+ * their roundings to 15 and 16 digits (1 and up for subnormals) that
+ * strtod reads back, laid out as %g would.  The reference for the test
+ * below. */
+static void reference_format_double(char *buf, size_t size, double v)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, size, "null");
+		return;
+	}
+	if (v == 0) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	if (fabs(v) < 1e17 && v == trunc(v)) {
+		snprintf(buf, size, "%lld", (long long)v);
+		return;
+	}
+	char sci[48], d[18], cand[48];
+	snprintf(sci, sizeof sci, "%.16e", v);
+	bool neg = sci[0] == '-';
+	const char *p = sci + neg;
+	char d17[18];
+	d17[0] = p[0];
+	memcpy(d17 + 1, p + 2, 16);
+	d17[17] = '\0';
+	int x = atoi(p + 19), prec, dx = x;
+	for (prec = fabs(v) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		dx = x;
+		memcpy(d, d17, (size_t)prec);
+		if (d17[prec] >= '5') {
+			int i = prec - 1;
+			while (i >= 0 && d[i] == '9')
+				d[i--] = '0';
+			if (i >= 0) {
+				d[i]++;
+			} else {
+				memmove(d + 1, d, (size_t)prec - 1);
+				d[0] = '1';
+				dx++;
+			}
+		}
+		d[prec] = '\0';
+		snprintf(cand, sizeof cand, "%s%c.%se%d", neg ? "-" : "", d[0], d + 1, dx);
+		if (strtod(cand, NULL) == v)
+			break;
+	}
+	if (prec == 17)
+		memcpy(d, d17, 18);
+	int n = prec;
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	d[n] = '\0';
+	char *o = buf;
+	if (neg)
+		*o++ = '-';
+	if (dx < -4 || dx >= prec) {
+		sprintf(o, "%c%s%s%se%c%02d", d[0], n > 1 ? "." : "", d + 1, "", dx < 0 ? '-' : '+',
+			dx < 0 ? -dx : dx);
+	} else if (dx < 0) {
+		o += sprintf(o, "0.");
+		for (int i = -1; i > dx; i--)
+			*o++ = '0';
+		strcpy(o, d);
+	} else {
+		for (int i = 0; i <= dx; i++)
+			*o++ = i < n ? d[i] : '0';
+		*o = '\0';
+		if (n > dx + 1)
+			sprintf(o, ".%s", d + dx + 1);
+	}
+}
+
+/* A million doubles of every kind (random bit patterns, subnormals,
+ * integers around 2^53 and 1e17, powers of ten and their neighbours, the
+ * extremes, typical benchmark scores and p-values): the same text as the
+ * printf-based reference, and it reads back exactly through strtod. */
+START_TEST(test_format_double_reference)
+{
+	uint64_t state = UINT64_C(0x9e3779b97f4a7c15);
+	char got[32], want[32];
+	size_t checked = 0;
+
+	for (int k = 0; k < 1000000; k++) {
+		/* xorshift64* */
+		state ^= state >> 12;
+		state ^= state << 25;
+		state ^= state >> 27;
+		uint64_t r = state * UINT64_C(2685821657736338717);
+		double d;
+		switch (k % 8) {
+		case 0:
+		case 1:
+			memcpy(&d, &r, sizeof d);   /* any bit pattern */
+			break;
+		case 2:
+			r &= UINT64_C(0x800fffffffffffff);   /* subnormal */
+			memcpy(&d, &r, sizeof d);
+			break;
+		case 3:
+			d = (double)(r >> 11) * 0x1p-53 * 1e6;   /* a score */
+			break;
+		case 4:
+			d = (double)(r >> 11) * 0x1p-53;   /* a p-value */
+			break;
+		case 5: {
+			/* a power of ten, nudged a few ulps */
+			double p10 = pow(10, (double)((int)(r % 617) - 308));
+			int steps = (int)(r >> 40 & 7) - 3;
+			d = p10;
+			for (int i = 0; i < abs(steps); i++)
+				d = nextafter(d, steps < 0 ? 0 : INFINITY);
+			break;
+		}
+		case 6:
+			/* integers and halves near 2^53 and 1e17, the boundaries of
+			 * the integer form, and numbers near 1e-11 and 1e38 */
+			switch (r % 4) {
+			case 0: d = 9007199254740992.0 + (double)(int64_t)(r >> 40 & 0xfff) - 2048; break;
+			case 1: d = 1e17 + (double)(int64_t)(r >> 40 & 0xfff) * 16 - 32768; break;
+			case 2: d = 1e-11 * (1 + (double)(r >> 11) * 0x1p-53 * 1e-3); break;
+			default: d = 1.7e38 * (1 + ((double)(r >> 11) * 0x1p-53 - 0.5)); break;
+			}
+			d += (double)(r >> 63) * 0.5;
+			break;
+		default:
+			d = ldexp((double)(r >> 11), (int)(r % 2100) - 1100);   /* any exponent */
+			break;
+		}
+		if (r & 1 && k % 8 >= 3)
+			d = -d;
+		json_format_double(got, sizeof got, d);
+		reference_format_double(want, sizeof want, d);
+		ck_assert_msg(!strcmp(got, want), "%a formatted as %s, the reference says %s", d, got, want);
+		if (isfinite(d)) {
+			ck_assert_msg(strtod(got, NULL) == d, "%s does not read back as %a", got, d);
+			checked++;
+		}
+	}
+	ck_assert_uint_gt(checked, 990000);
+	const double extremes[] = { DBL_MAX, -DBL_MAX, DBL_MIN, 5e-324, 1e-11, 1e38, 1.5e38, 3.4e38,
+				    0.5, 0.25, 0.125, 1.00000000000000005, 999999999999999.9,
+				    99999999999999999.0, 1e23, 8.41e21, 5e-324 * 3, nextafter(DBL_MIN, 0) };
+	for (size_t k = 0; k < ARRAY_SIZE(extremes); k++) {
+		json_format_double(got, sizeof got, extremes[k]);
+		reference_format_double(want, sizeof want, extremes[k]);
+		ck_assert_msg(!strcmp(got, want), "%a formatted as %s, the reference says %s",
+			      extremes[k], got, want);
+	}
+}
+END_TEST
+
 /* Write with jsonw, read back with json.c. */
 static void roundtrip(bool pretty)
 {
@@ -1682,6 +1835,7 @@ Suite *suite_json(void)
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_format_double);
 	tcase_add_test(tc, test_format_double_random);
+	tcase_add_test(tc, test_format_double_reference);
 	tcase_add_test(tc, test_roundtrip_compact);
 	tcase_add_test(tc, test_roundtrip_pretty);
 	tcase_add_loop_test(tc, test_writer_misuse, 0, MISUSE_COUNT);
