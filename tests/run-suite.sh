@@ -49,7 +49,11 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Mak
 	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
 
-b="$top/build/$mode"
+# --build-only builds the normal tree, the one contrib/quickstart.sh runs.
+case "$mode" in
+build) b="$top/build/normal" ;;
+*) b="$top/build/$mode" ;;
+esac
 mkdir -p "$b"
 cd "$b"
 jobs=$(nproc 2>/dev/null || echo 2)
