@@ -753,45 +753,6 @@ static const char *source_name(const char *src)
 	return strcmp(src, "-") ? src : "<stdin>";
 }
 
-/* Write a JSON value compactly (so a sample is one line). */
-static void emit_value(struct jsonw *w, const struct json_doc *doc, int tok)
-{
-	switch (json_type(doc, tok)) {
-	case JSMN_OBJECT:
-		jw_obj_begin(w);
-		for (int k = json_first(doc, tok); k >= 0; k = json_next(doc, tok, k)) {
-			char *key = json_string(doc, k);
-			jw_key(w, key);
-			free(key);
-			emit_value(w, doc, k + 1);
-		}
-		jw_obj_end(w);
-		break;
-	case JSMN_ARRAY:
-		jw_arr_begin(w);
-		for (int k = json_first(doc, tok); k >= 0; k = json_next(doc, tok, k))
-			emit_value(w, doc, k);
-		jw_arr_end(w);
-		break;
-	case JSMN_STRING: {
-		char *s = json_string(doc, tok);
-		jw_str(w, s);
-		free(s);
-		break;
-	}
-	default: {
-		double v;
-		bool b;
-		if (json_bool(doc, tok, &b) == 0)
-			jw_bool(w, b);
-		else if (json_number(doc, tok, &v) == 0)
-			jw_num(w, v);
-		else
-			jw_null(w);
-	}
-	}
-}
-
 /* Poll the sources and merge them into one sample object with
  * "timestamp" first.  Returns the number of sources that failed; *sample
  * is NULL when none answered. */
@@ -861,7 +822,7 @@ static size_t collect_sample(const struct alert *al, const char *const *srcs, si
 				seen_keys[nseen++] = key;
 				strmap_put(&seen, key, 0, NULL);
 				jw_key(&w, key);
-				emit_value(&w, &doc, k + 1);
+				jw_value(&w, &doc, k + 1);
 			}
 		}
 		json_free(&doc);

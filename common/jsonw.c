@@ -569,3 +569,41 @@ void jw_end(struct jsonw *w)
 	flush(w);
 	sb_release(&w->buf);
 }
+
+void jw_value(struct jsonw *w, const struct json_doc *doc, int tok)
+{
+	switch (json_type(doc, tok)) {
+	case JSMN_OBJECT:
+		jw_obj_begin(w);
+		for (int k = json_first(doc, tok); k >= 0; k = json_next(doc, tok, k)) {
+			char *key = json_string(doc, k);
+			jw_key(w, key);
+			free(key);
+			jw_value(w, doc, k + 1);
+		}
+		jw_obj_end(w);
+		break;
+	case JSMN_ARRAY:
+		jw_arr_begin(w);
+		for (int k = json_first(doc, tok); k >= 0; k = json_next(doc, tok, k))
+			jw_value(w, doc, k);
+		jw_arr_end(w);
+		break;
+	case JSMN_STRING: {
+		char *s = json_string(doc, tok);
+		jw_str(w, s);
+		free(s);
+		break;
+	}
+	default: {
+		double v;
+		bool b;
+		if (json_bool(doc, tok, &b) == 0)
+			jw_bool(w, b);
+		else if (json_number(doc, tok, &v) == 0)
+			jw_num(w, v);
+		else
+			jw_null(w);
+	}
+	}
+}

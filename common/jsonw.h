@@ -33,6 +33,9 @@ void jw_num(struct jsonw *w, double v);        /* non-finite writes null */
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, bool v);
 void jw_null(struct jsonw *w);
+struct json_doc;
+/* Write token tok of a parsed document (and its subtree) as a value. */
+void jw_value(struct jsonw *w, const struct json_doc *doc, int tok);
 /* Ends the document: a newline (in both modes).  Output to a FILE is
  * buffered and written when the outermost container closes and here. */
 void jw_end(struct jsonw *w);
