@@ -1781,14 +1781,11 @@ int cmd_alert(int argc, char **argv)
 		case 'w': al.watch = parse_count("--watch", optarg, 1, 86400 * 7); break;
 		case 'S': srcs[nsrcs++] = optarg; break;
 		case 'n': al.cycles = parse_count("--cycles", optarg, 1, 1000000000L); break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				al.format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				al.format = FMT_JSON;
-			else
-				die(PERF_EXIT_TROUBLE, "unknown format '%s' (expected text or json)", optarg);
+		case 'f': {
+			static const char *const formats[] = { "text", "json" };   /* enum format */
+			al.format = (enum format)opt_keyword("format", optarg, formats, ARRAY_SIZE(formats));
 			break;
+		}
 		case OPT_DRY_RUN: al.dry_run = true; break;
 		case 't': al.xopt.timeout_ms = parse_count("--timeout", optarg, 1, 3600) * 1000; break;
 		case OPT_RETRIES: al.xopt.retries = (int)parse_count("--retries", optarg, 0, 10); break;

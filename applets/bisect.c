@@ -1060,14 +1060,11 @@ int cmd_bisect(int argc, char **argv)
 		case OPT_BAD: b.bad = optarg; break;
 		case OPT_RUN: b.run = optarg; break;
 		case OPT_COMPARE: b.compare = optarg; break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				b.format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				b.format = FMT_JSON;
-			else
-				die(PERF_EXIT_TROUBLE, "unknown format '%s' (expected text or json)", optarg);
+		case 'f': {
+			static const char *const formats[] = { "text", "json" };   /* enum format */
+			b.format = (enum format)opt_keyword("format", optarg, formats, ARRAY_SIZE(formats));
 			break;
+		}
 		case 'o': b.output = optarg; break;
 		case 'q': msg_verbosity = -1; break;
 		case 'v': msg_verbosity++; break;

@@ -1211,44 +1211,29 @@ int cmd_compare(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":f:o:c:l:t:a:F:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'f': {
-			size_t k;
-			for (k = 0; k < ARRAY_SIZE(format_names); k++)
-				if (!strcmp(optarg, format_names[k]))
-					break;
-			if (k == ARRAY_SIZE(format_names))
-				die(PERF_EXIT_TROUBLE, "unknown format '%s' (expected text, markdown, json, junit or github)", optarg);
-			c.format = (enum format)k;
+		case 'f':
+			c.format = (enum format)opt_keyword("format", optarg, format_names, ARRAY_SIZE(format_names));
 			break;
-		}
 		case 'o': c.output = optarg; break;
 		case 'c': config_path = optarg; break;
-		case 'l':
-			if (!strcmp(optarg, "commit"))
-				c.level_threshold = 2;
-			else if (!strcmp(optarg, "pr"))
-				c.level_threshold = 5;
-			else if (!strcmp(optarg, "release"))
-				c.level_threshold = 0;
-			else
-				die(PERF_EXIT_TROUBLE, "unknown level '%s' (expected commit, pr or release)", optarg);
+		case 'l': {
+			static const char *const levels[] = { "commit", "pr", "release" };
+			static const double level_pct[] = { 2, 5, 0 };
+			c.level_threshold = level_pct[opt_keyword("level", optarg, levels, ARRAY_SIZE(levels))];
 			c.level = optarg;
 			break;
+		}
 		case 't': c.threshold = parse_number("threshold", optarg, 0, 1e6, false); break;
 		case 'a': c.alpha = parse_number("alpha", optarg, 0, 0.5, true); break;
 		case 'F': filter = optarg; break;
 		case OPT_NO_SECONDARY: c.secondary = false; break;
 		case OPT_SHOW_STABLE: c.show_stable = true; break;
-		case OPT_COLOR:
-			if (!strcmp(optarg, "auto"))
-				c.colour = -1;
-			else if (!strcmp(optarg, "always"))
-				c.colour = 1;
-			else if (!strcmp(optarg, "never"))
-				c.colour = 0;
-			else
-				die(PERF_EXIT_TROUBLE, "unknown --color value '%s' (expected auto, always or never)", optarg);
+		case OPT_COLOR: {
+			static const char *const whens[] = { "auto", "always", "never" };
+			static const int colour[] = { -1, 1, 0 };
+			c.colour = colour[opt_keyword("--color value", optarg, whens, ARRAY_SIZE(whens))];
 			break;
+		}
 		case 'q': msg_verbosity = -1; break;
 		case 'v': msg_verbosity++; break;
 		case 'h':

@@ -1133,14 +1133,11 @@ int cmd_respond(int argc, char **argv)
 		case OPT_HISTORY: r.history_path = optarg; r.history = true; break;
 		case OPT_NO_HISTORY: r.history = false; break;
 		case 'n': r.dry_run = true; break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				r.format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				r.format = FMT_JSON;
-			else
-				die(PERF_EXIT_TROUBLE, "unknown format '%s' (expected text or json)", optarg);
+		case 'f': {
+			static const char *const formats[] = { "text", "json" };   /* enum format */
+			r.format = (enum format)opt_keyword("format", optarg, formats, ARRAY_SIZE(formats));
 			break;
+		}
 		case OPT_TIMEOUT:
 			r.timeout_ms = parse_count("--timeout", optarg, 1, 3600) * 1000;
 			break;

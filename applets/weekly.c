@@ -1153,16 +1153,9 @@ int cmd_weekly(int argc, char **argv)
 		switch (opt) {
 		case OPT_HISTORY: history_opt = optarg; break;
 		case 'w': week_start = optarg; break;
-		case 'f': {
-			size_t k;
-			for (k = 0; k < ARRAY_SIZE(format_names); k++)
-				if (!strcmp(optarg, format_names[k]))
-					break;
-			if (k == ARRAY_SIZE(format_names))
-				die(PERF_EXIT_TROUBLE, "unknown format '%s' (expected html, markdown or json)", optarg);
-			w.format = (enum format)k;
+		case 'f':
+			w.format = (enum format)opt_keyword("format", optarg, format_names, ARRAY_SIZE(format_names));
 			break;
-		}
 		case 'o': w.output = optarg; break;
 		case 't': w.threshold = parse_threshold(optarg); break;
 		case OPT_TITLE: w.title = optarg; break;

@@ -389,6 +389,20 @@ int append_line(const char *path, const char *line, size_t len)
 	return e ? -1 : 0;
 }
 
+size_t opt_keyword(const char *what, const char *arg, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return i;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_adds(&sb, i + 1 == n ? " or " : ", ");
+		sb_adds(&sb, names[i]);
+	}
+	die(PERF_EXIT_TROUBLE, "unknown %s '%s' (expected %s)", what, arg, sb.buf);
+}
+
 bool want_colour(FILE *fp)
 {
 	/* CONTRACTS.md: colour only while NO_COLOR is unset (any value, even

@@ -79,6 +79,10 @@ void out_abort(struct outfile *out);
  * write is truncated back so the file never holds half a line. */
 int append_line(const char *path, const char *line, size_t len);
 
+/* The index of arg among the n keywords names[] (an option's value set),
+ * or die with "unknown WHAT 'arg' (expected a, b or c)", status 2. */
+size_t opt_keyword(const char *what, const char *arg, const char *const *names, size_t n);
+
 /* True when stdout should get colour: a terminal and NO_COLOR unset. */
 bool want_colour(FILE *fp);
 
