@@ -403,6 +403,45 @@ size_t opt_keyword(const char *what, const char *arg, const char *const *names, 
 	die(PERF_EXIT_TROUBLE, "unknown %s '%s' (expected %s)", what, arg, sb.buf);
 }
 
+/* Length (2..4) of the valid UTF-8 sequence starting with the byte
+ * s[0] >= 0x80, or 0 with *bad set to the length of the maximal invalid
+ * subpart (at least 1), which gets one U+FFFD (Unicode's recommended
+ * practice).  Overlong forms, surrogates and code points above U+10FFFF are
+ * invalid. */
+size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, k;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (k = 1; k < need && k < n; k++) {
+		unsigned char d = s[k];
+		if (k == 1 ? d < lo || d > hi : d < 0x80 || d > 0xbf)
+			break;
+	}
+	if (k == need)
+		return need;
+	*bad = k;
+	return 0;
+}
+
 bool want_colour(FILE *fp)
 {
 	/* CONTRACTS.md: colour only while NO_COLOR is unset (any value, even

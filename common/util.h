@@ -83,6 +83,12 @@ int append_line(const char *path, const char *line, size_t len);
  * or die with "unknown WHAT 'arg' (expected a, b or c)", status 2. */
 size_t opt_keyword(const char *what, const char *arg, const char *const *names, size_t n);
 
+/* Length (2..4) of the valid UTF-8 sequence at s (n bytes left, s[0] >=
+ * 0x80), or 0 with *bad set to the length of the maximal invalid subpart
+ * (at least 1).  Overlong forms, surrogates and code points above U+10FFFF
+ * are invalid.  Shared by the JSON and HTML writers. */
+size_t utf8_sequence(const unsigned char *s, size_t n, size_t *bad);
+
 /* True when stdout should get colour: a terminal and NO_COLOR unset. */
 bool want_colour(FILE *fp);
 
