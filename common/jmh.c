@@ -816,17 +816,27 @@ static int scan_metric(struct scan *sc, const char *name, struct jmh_metric *m)
 	return 0;
 }
 
-static int scan_params(struct scan *sc, struct jmh_result *r)
+/* The start of an optional object member ("params", "secondaryMetrics"):
+ * 1 with sc->p inside the object, 0 for null (consumed), -1 on error. */
+static int open_object(struct scan *sc, const char *what)
 {
 	const char *start = sc->p;
 	if (sc->p < sc->end && *sc->p == 'n')
-		return scan_literal(sc);   /* null: no params */
+		return scan_literal(sc) == 0 ? 0 : -1;
 	if (sc->p >= sc->end || *sc->p != '{') {
 		if (skip_value(sc, 2) != 0)
 			return -1;
-		return fail_at(sc, start, "not JMH output: \"params\" must be an object");
+		return fail_at(sc, start, "not JMH output: \"%s\" must be an object", what);
 	}
 	sc->p++;
+	return 1;
+}
+
+static int scan_params(struct scan *sc, struct jmh_result *r)
+{
+	int open = open_object(sc, "params");
+	if (open <= 0)
+		return open;
 	bool first = true;
 	const char *k;
 	size_t kn;
@@ -865,15 +875,9 @@ static int scan_params(struct scan *sc, struct jmh_result *r)
 
 static int scan_secondary(struct scan *sc, struct jmh_result *r)
 {
-	const char *start = sc->p;
-	if (sc->p < sc->end && *sc->p == 'n')
-		return scan_literal(sc);
-	if (sc->p >= sc->end || *sc->p != '{') {
-		if (skip_value(sc, 2) != 0)
-			return -1;
-		return fail_at(sc, start, "not JMH output: \"secondaryMetrics\" must be an object");
-	}
-	sc->p++;
+	int open = open_object(sc, "secondaryMetrics");
+	if (open <= 0)
+		return open;
 	bool first = true;
 	const char *k;
 	size_t kn;
