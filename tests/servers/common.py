@@ -206,17 +206,22 @@ def serve(handler, args, setup=None):
     srv.args = args
     if setup:
         setup(srv)
-    port = srv.server_address[1]
-    tmp = args.port_file + ".tmp"
+    return run(srv, args.port_file, args.lifetime)
+
+
+def run(srv, port_file, lifetime):
+    """Announce srv's port in port_file (atomically, so a reader sees the
+    whole number), then serve until SIGTERM, SIGINT or lifetime seconds."""
+    tmp = port_file + ".tmp"
     with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-    os.replace(tmp, args.port_file)
+        f.write("%d\n" % srv.server_address[1])
+    os.replace(tmp, port_file)
 
     def stop(*_):
         threading.Thread(target=srv.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    timer = threading.Timer(args.lifetime, stop)
+    timer = threading.Timer(lifetime, stop)
     timer.daemon = True
     timer.start()
     try:

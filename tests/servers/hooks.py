@@ -28,6 +28,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import common  # tests/servers/common.py: port file, signals, lifetime
+
 lock = threading.Lock()
 counters = {}
 args = None
@@ -118,16 +120,7 @@ def main():
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
-    threading.Timer(args.lifetime, srv.shutdown).start()
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    srv.server_close()
+    common.run(srv, args.port_file, args.lifetime)
     os._exit(0)
 
 

@@ -22,6 +22,8 @@ import socketserver
 import threading
 import time
 
+import common  # tests/servers/common.py: port file, signals, lifetime
+
 lock = threading.Lock()
 state = {"tempfails": 0}
 args = None
@@ -177,16 +179,7 @@ def main():
     p.add_argument("--lifetime", type=float, default=120)
     args = p.parse_args()
     srv = Server(("127.0.0.1", 0), SMTPHandler)
-    threading.Timer(args.lifetime, srv.shutdown).start()
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    srv.server_close()
+    common.run(srv, args.port_file, args.lifetime)
     os._exit(0)
 
 
