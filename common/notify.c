@@ -416,6 +416,27 @@ static uint64_t labels_fingerprint(const struct kv *l, size_t n)
 	return h;
 }
 
+/* Alertmanager's label set, and the start of an annotations object. */
+static void write_labels(struct jsonw *w, const struct kv *l, size_t n)
+{
+	jw_obj_begin(w);
+	for (size_t i = 0; i < n; i++) {
+		jw_key(w, l[i].k);
+		jw_str(w, l[i].v);
+	}
+	jw_obj_end(w);
+}
+
+static void write_summary(struct jsonw *w, const char *summary, const char *description)
+{
+	jw_key(w, "summary");
+	jw_str(w, summary);
+	if (description) {
+		jw_key(w, "description");
+		jw_str(w, description);
+	}
+}
+
 static void build_webhook(struct strbuf *out, const struct notify_channel *ch,
 			  const struct notify_alert *a)
 {
@@ -452,20 +473,10 @@ static void build_webhook(struct strbuf *out, const struct notify_channel *ch,
 	jw_str(&w, a->rule);
 	jw_obj_end(&w);
 	jw_key(&w, "commonLabels");
-	jw_obj_begin(&w);
-	for (size_t i = 0; i < n; i++) {
-		jw_key(&w, l[i].k);
-		jw_str(&w, l[i].v);
-	}
-	jw_obj_end(&w);
+	write_labels(&w, l, n);
 	jw_key(&w, "commonAnnotations");
 	jw_obj_begin(&w);
-	jw_key(&w, "summary");
-	jw_str(&w, sum.buf);
-	if (a->description) {
-		jw_key(&w, "description");
-		jw_str(&w, a->description);
-	}
+	write_summary(&w, sum.buf, a->description);
 	jw_obj_end(&w);
 	jw_key(&w, "externalURL");
 	jw_str(&w, "");
@@ -475,20 +486,10 @@ static void build_webhook(struct strbuf *out, const struct notify_channel *ch,
 	jw_key(&w, "status");
 	jw_str(&w, status);
 	jw_key(&w, "labels");
-	jw_obj_begin(&w);
-	for (size_t i = 0; i < n; i++) {
-		jw_key(&w, l[i].k);
-		jw_str(&w, l[i].v);
-	}
-	jw_obj_end(&w);
+	write_labels(&w, l, n);
 	jw_key(&w, "annotations");
 	jw_obj_begin(&w);
-	jw_key(&w, "summary");
-	jw_str(&w, sum.buf);
-	if (a->description) {
-		jw_key(&w, "description");
-		jw_str(&w, a->description);
-	}
+	write_summary(&w, sum.buf, a->description);
 	char v[64];
 	fmt_num(v, sizeof v, a->value);
 	jw_key(&w, "value");
