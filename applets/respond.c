@@ -1169,6 +1169,18 @@ int cmd_respond(int argc, char **argv)
 	if (!workflow_name_ok(r.workflow))
 		die(PERF_EXIT_TROUBLE, "invalid --rollback-workflow '%s': expected a workflow file name or id", r.workflow);
 
+	/* The input first: a bad severity or value is the thing to say, even
+	 * when the repository or token is missing too. */
+	if (r.from) {
+		from_load(&r, r.from);
+	} else {
+		check_type(argv[optind]);
+		enum severity sev = parse_severity(argv[optind + 1]);
+		double current = parse_value("CURRENT value", argv[optind + 2]);
+		double baseline = parse_value("BASELINE value", argv[optind + 3]);
+		regression_add(&r, xstrdup(argv[optind]), sev, current, baseline);
+	}
+
 	if (!r.repo || !*r.repo)
 		r.repo = getenv("GITHUB_REPOSITORY");
 	if (!r.repo || !*r.repo)
@@ -1200,15 +1212,6 @@ int cmd_respond(int argc, char **argv)
 	const char *env = getenv("ENVIRONMENT");
 	r.production = env && !strcmp(env, "production");
 
-	if (r.from) {
-		from_load(&r, r.from);
-	} else {
-		check_type(argv[optind]);
-		enum severity sev = parse_severity(argv[optind + 1]);
-		double current = parse_value("CURRENT value", argv[optind + 2]);
-		double baseline = parse_value("BASELINE value", argv[optind + 3]);
-		regression_add(&r, xstrdup(argv[optind]), sev, current, baseline);
-	}
 	if (r.token)
 		r.auth_header = xasprintf("Authorization: Bearer %s", r.token);
 	if (!r.dry_run)

@@ -130,4 +130,10 @@ test_begin "a history file that cannot be written: exit 2"
 github_start --repo octo/app
 run_gh 2 perf respond --history "$T/no/such/dir/h.jsonl" w high 14 12
 expect_err "^perf respond: cannot append to the history file '$T/no/such/dir/h.jsonl': No such file or directory$"
+test_begin "bad input is named before a missing repository or token"
+run 2 env -u GITHUB_REPOSITORY -u GITHUB_TOKEN -u GH_TOKEN "$PERF" respond chunk urgent 1 2
+expect_err "^perf respond: unknown severity 'urgent'"
+run 2 env -u GITHUB_REPOSITORY -u GITHUB_TOKEN -u GH_TOKEN "$PERF" respond chunk high abc 2
+expect_err "^perf respond: invalid CURRENT value 'abc'"
+
 test_done
