@@ -601,12 +601,13 @@ static void rank_candidates(struct run *r)
 {
 	struct suspect *s = xcalloc(r->n + 1, sizeof *s);
 	size_t ns = 0;
+	bool attrs = gitscan_attributes_apply(r->b->repo);
 	for (size_t i = 0; i < r->n; i++) {
 		git_commit *commit;
 		if (git_commit_lookup(&commit, r->b->repo, &r->c[i].oid) < 0)
 			die_git("cannot read commit %s", r->c[i].sha);
 		s[ns].order = i;
-		if (gitscan_commit(r->b->repo, commit, &r->b->rules, &s[ns]) < 0)
+		if (gitscan_commit(r->b->repo, commit, &r->b->rules, attrs, &s[ns]) < 0)
 			die_git("cannot diff commit %s", r->c[i].sha);
 		git_commit_free(commit);
 		if (s[ns].nkeywords || s[ns].npaths)

@@ -21,14 +21,19 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "commitgraph.h"
 #include "gitscan.h"
+#include "msg.h"
 #include "pattern.h"
 
 const char *const gitscan_default_keywords[] = {
@@ -513,15 +518,106 @@ static void add_path(struct suspect *s, const struct scan_rules *r, const char *
 	s->lines_changed += p->lines;
 }
 
+/* Could a gitattributes file give some path a diff attribute (binary,
+ * -diff, diff=driver)?  libgit2 reads them from the system and global
+ * files, the repository's info/attributes and, with a working tree, the
+ * .gitattributes files in it and in the index.  Most repositories have
+ * none, and then a blob diff need not look them up for every path (the
+ * lookup costs several system calls a path, more than the diff itself).
+ * A .gitattributes in a subdirectory of the working tree that is not in
+ * the index is not seen; on any doubt the answer is yes. */
+static bool file_exists(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s%s%s", dir, *dir && dir[strlen(dir) - 1] != '/' ? "/" : "", name);
+	bool yes = access(path, F_OK) == 0;
+	free(path);
+	return yes;
+}
+
+static bool search_path_has(int level, const char *name)
+{
+	git_buf dirs = { 0 };
+	bool yes = false;
+	if (git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &dirs) < 0) {
+		git_error_clear();
+		return true;
+	}
+	for (char *d = dirs.ptr; d && *d && !yes;) {
+		char *sep = strchr(d, GIT_PATH_LIST_SEPARATOR);
+		if (sep)
+			*sep = '\0';
+		if (*d)
+			yes = file_exists(d, name);
+		d = sep ? sep + 1 : NULL;
+	}
+	git_buf_dispose(&dirs);
+	return yes;
+}
+
+bool gitscan_attributes_apply(git_repository *repo)
+{
+	if (search_path_has(GIT_CONFIG_LEVEL_SYSTEM, "gitattributes") ||
+	    file_exists(git_repository_commondir(repo), "info/attributes"))
+		return true;
+	git_config *cfg;
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return true;
+	}
+	git_buf global = { 0 };
+	int err = git_config_get_path(&global, cfg, "core.attributesfile");
+	git_config_free(cfg);
+	bool yes;
+	if (err == 0)
+		yes = access(global.ptr, F_OK) == 0;
+	else
+		yes = err != GIT_ENOTFOUND || search_path_has(GIT_CONFIG_LEVEL_XDG, "attributes");
+	git_buf_dispose(&global);
+	git_error_clear();
+	if (yes || git_repository_is_bare(repo))
+		return yes;
+	if (file_exists(git_repository_workdir(repo), ".gitattributes"))
+		return true;
+	git_index *index;
+	if (git_repository_index(&index, repo) < 0) {
+		git_error_clear();
+		return true;
+	}
+	size_t n = git_index_entrycount(index);
+	for (size_t i = 0; i < n && !yes; i++) {
+		const char *path = git_index_get_byindex(index, i)->path;
+		const char *base = strrchr(path, '/');
+		yes = !strcmp(base ? base + 1 : path, ".gitattributes");
+	}
+	git_index_free(index);
+	return yes;
+}
+
+/* Lines added and deleted between two blobs, and whether libgit2 finds
+ * them binary.  libgit2 looks the path's gitattributes up for each blob
+ * diff (its diff driver); with attrs false the path is given as "", which
+ * libgit2 takes as "no attributes" and judges the blobs by content alone.
+ * Returns 0 or a libgit2 error code. */
+static int count_blob_lines(const git_blob *ob, const git_blob *nb, const char *path,
+			    bool attrs, struct line_count *lc)
+{
+	git_diff_options opts;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;    /* only the changed lines are wanted */
+	opts.interhunk_lines = 0;
+	if (!attrs)
+		path = "";
+	return git_diff_blobs(ob, path, nb, path, &opts, count_file_cb, NULL, NULL,
+			      count_line_cb, lc);
+}
+
 /* The diff when every changed path is a regular file changed in place
  * (no file added, deleted, renamed or changing kind or mode): no rename
  * can be found, the deltas are the changed paths in tree order, and each
  * matching one is the diff of its two blobs, without a tree diff. */
 static int diff_in_place(git_repository *repo, const struct path_list *changed,
-			 const struct scan_rules *r, struct suspect *s)
+			 const struct scan_rules *r, bool attrs, struct suspect *s)
 {
-	git_diff_options opts;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	for (size_t i = 0; i < changed->n; i++) {
 		const char *path = changed->v[i];
 		if (!gitscan_path_matches(r, path))
@@ -532,8 +628,7 @@ static int diff_in_place(git_repository *repo, const struct path_list *changed,
 		if (!err)
 			err = git_blob_lookup(&nb, repo, &changed->blobs[i].new_id);
 		if (!err)
-			err = git_diff_blobs(ob, path, nb, path, &opts, count_file_cb, NULL, NULL,
-					     count_line_cb, &lc);
+			err = count_blob_lines(ob, nb, path, attrs, &lc);
 		git_blob_free(ob);
 		git_blob_free(nb);
 		if (err < 0)
@@ -544,7 +639,7 @@ static int diff_in_place(git_repository *repo, const struct path_list *changed,
 }
 
 static int diff_paths(git_repository *repo, git_commit *commit, const struct scan_rules *r,
-		      struct suspect *s)
+		      bool attrs, struct suspect *s)
 {
 	git_tree *tree = NULL, *ptree = NULL;
 	git_commit *parent = NULL;
@@ -579,7 +674,7 @@ static int diff_paths(git_repository *repo, git_commit *commit, const struct sca
 		if (!changed.n)
 			goto out;       /* the same tree: no delta */
 		if (!changed.others) {
-			err = diff_in_place(repo, &changed, r, s);
+			err = diff_in_place(repo, &changed, r, attrs, s);
 			goto out;
 		}
 		opts.pathspec.strings = changed.v;
@@ -624,7 +719,7 @@ out:
 }
 
 int gitscan_commit(git_repository *repo, git_commit *commit, const struct scan_rules *r,
-		   struct suspect *s)
+		   bool attrs, struct suspect *s)
 {
 	git_oid_cpy(&s->oid, git_commit_id(commit));
 	git_oid_tostr(s->sha, sizeof s->sha, &s->oid);
@@ -636,7 +731,7 @@ int gitscan_commit(git_repository *repo, git_commit *commit, const struct scan_r
 	s->nparents = git_commit_parentcount(commit);
 	const char *msg = git_commit_message(commit);
 	gitscan_match_message(r, msg ? msg : "", s);
-	int err = diff_paths(repo, commit, r, s);
+	int err = diff_paths(repo, commit, r, attrs, s);
 	if (err < 0)
 		return err;
 	gitscan_score(r, s);
@@ -866,21 +961,396 @@ static int walk_push(struct walk *w, const git_oid *id)
 	return 0;
 }
 
-/* Does the commit object say what the graph says of it? */
-static bool graph_agrees(struct walk *w, uint32_t pos, git_commit *c)
+/* Does the commit object say what the graph says of it?  (*parents is the
+ * caller's scratch space.) */
+static bool graph_agrees(const struct commit_graph *g, uint32_t pos, git_commit *c,
+			 uint32_t **parents, size_t *parents_alloc)
 {
-	const struct commit_graph *g = w->graph;
 	if (git_commit_time(c) != commit_graph_time(g, pos) ||
 	    memcmp(git_commit_tree_id(c)->id, commit_graph_tree(g, pos), GIT_OID_RAWSZ))
 		return false;
-	size_t np = commit_graph_parents(g, pos, &w->parents, &w->parents_alloc);
+	size_t np = commit_graph_parents(g, pos, parents, parents_alloc);
 	if (np == COMMIT_GRAPH_BAD || np != git_commit_parentcount(c))
 		return false;
 	for (size_t i = 0; i < np; i++)
 		if (memcmp(git_commit_parent_id(c, (unsigned)i)->id,
-			   commit_graph_id(g, w->parents[i]), GIT_OID_RAWSZ))
+			   commit_graph_id(g, (*parents)[i]), GIT_OID_RAWSZ))
 			return false;
 	return true;
+}
+
+/* ---- analysing the window's commits in several processes ----
+ *
+ * The walk only orders commits; the cost is in analysing those in the
+ * window (the tree diffs, the blobs of the matching paths), each
+ * independently of the others.  Threads do not help: libgit2 serialises
+ * the readers of a pack file on the pack's locks, and two threads took as
+ * long as one.  So forked helper processes share the work, each reading
+ * the repository through its own copy of libgit2's state.  They take the
+ * commits in short runs from a counter in shared memory (neighbours share
+ * trees, which a process then reads once) and send what they found back
+ * through a pipe when they are done.  What a helper did not deliver (it
+ * failed, crashed, or met a commit that disagrees with the commit-graph)
+ * the parent analyses itself afterwards, in walk order, so a failure and
+ * its message are the parent's as they would be without helpers, and the
+ * result does not depend on which process analysed what. */
+#define GITSCAN_MAX_JOBS 4
+#define GITSCAN_JOBS_MIN_COMMITS 32   /* fewer: not worth a process */
+
+struct window_commit {
+	git_oid id;
+	uint32_t pos;                 /* commit-graph position, or NO_POS */
+	struct suspect *s;            /* the analysis, once done */
+};
+
+struct window_list {
+	struct window_commit *v;
+	size_t n, alloc;
+};
+
+struct analysis {
+	git_repository *repo;
+	const struct commit_graph *graph;
+	const struct scan_rules *rules;
+	bool attrs;                   /* gitscan_attributes_apply() */
+	uint32_t *parents;            /* scratch for graph_agrees */
+	size_t parents_alloc;
+	char note[160];               /* why the graph was found stale */
+};
+
+/* Analyse commit i of the window.  Returns 0 with *out set, a libgit2
+ * error code, or WALK_GRAPH_STALE (a->note says why). */
+static int analyse_commit(struct analysis *a, const struct window_commit *wc, size_t i,
+			  struct suspect **out)
+{
+	git_commit *c;
+	int err = git_commit_lookup(&c, a->repo, &wc->id);
+	if (err < 0)
+		return err;
+	if (wc->pos != NO_POS &&
+	    !graph_agrees(a->graph, wc->pos, c, &a->parents, &a->parents_alloc)) {
+		snprintf(a->note, sizeof a->note, "commit %s does not agree with it",
+			 git_oid_tostr_s(&wc->id));
+		git_commit_free(c);
+		return WALK_GRAPH_STALE;
+	}
+	struct suspect *s = xcalloc(1, sizeof *s);
+	s->order = i;
+	err = gitscan_commit(a->repo, c, a->rules, a->attrs, s);
+	git_commit_free(c);
+	if (err < 0) {
+		suspect_free(s);
+		free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+/* How many processes analyse a window of n commits: PERF_JOBS when set
+ * (1 to GITSCAN_MAX_JOBS), else one per online processor, at most
+ * GITSCAN_MAX_JOBS, for a window of at least GITSCAN_JOBS_MIN_COMMITS. */
+static size_t scan_jobs(size_t n)
+{
+	const char *env = getenv("PERF_JOBS");
+	long jobs;
+	if (env && *env) {
+		char *end;
+		errno = 0;
+		jobs = strtol(env, &end, 10);
+		if (errno || *end || jobs < 1 || jobs > GITSCAN_MAX_JOBS) {
+			warn("ignoring PERF_JOBS='%s' (expected 1 to %d)", env, GITSCAN_MAX_JOBS);
+			jobs = 1;
+		}
+	} else {
+		jobs = n < GITSCAN_JOBS_MIN_COMMITS ? 1 : sysconf(_SC_NPROCESSORS_ONLN);
+		if (jobs < 1)
+			jobs = 1;
+		if (jobs > GITSCAN_MAX_JOBS)
+			jobs = GITSCAN_MAX_JOBS;
+	}
+	return (size_t)jobs < n ? (size_t)jobs : n ? n : 1;
+}
+
+/* The next run of commits to analyse, [*i, *end); false when none is left. */
+static bool take_run(atomic_size_t *next, size_t run, size_t n, size_t *i, size_t *end)
+{
+	*i = atomic_fetch_add(next, run);
+	if (*i >= n)
+		return false;
+	*end = *i + run < n ? *i + run : n;
+	return true;
+}
+
+/* A helper's results: per commit its index and what gitscan_commit found
+ * before scoring (the parent scores). */
+static void put_u64(struct strbuf *b, uint64_t v)
+{
+	sb_add(b, (const char *)&v, sizeof v);
+}
+
+static void put_str(struct strbuf *b, const char *str)
+{
+	if (!str) {
+		put_u64(b, UINT64_MAX);
+		return;
+	}
+	size_t n = strlen(str);
+	put_u64(b, n);
+	sb_add(b, str, n);
+}
+
+static void put_suspect(struct strbuf *b, size_t i, const struct suspect *s)
+{
+	put_u64(b, i);
+	put_u64(b, (uint64_t)s->time);
+	put_str(b, s->author);
+	put_str(b, s->summary);
+	put_u64(b, s->nparents);
+	put_u64(b, s->parent_missing);
+	put_u64(b, s->nkeywords);
+	for (size_t k = 0; k < s->nkeywords; k++)
+		put_str(b, s->keywords[k]);
+	put_u64(b, s->npaths);
+	for (size_t k = 0; k < s->npaths; k++) {
+		const struct suspect_path *sp = &s->paths[k];
+		put_str(b, sp->path);
+		put_str(b, sp->old_path);
+		put_u64(b, (uint64_t)sp->related | (uint64_t)sp->binary << 1);
+		put_u64(b, sp->lines);
+	}
+	put_u64(b, s->lines_changed);
+}
+
+struct reader {
+	const char *p, *end;
+	bool bad;
+};
+
+static uint64_t get_u64(struct reader *r)
+{
+	uint64_t v = 0;
+	if ((size_t)(r->end - r->p) < sizeof v) {
+		r->bad = true;
+		r->p = r->end;
+		return 0;
+	}
+	memcpy(&v, r->p, sizeof v);
+	r->p += sizeof v;
+	return v;
+}
+
+static char *get_str(struct reader *r)
+{
+	uint64_t n = get_u64(r);
+	if (r->bad || n == UINT64_MAX)
+		return NULL;
+	if (n > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		r->p = r->end;
+		return NULL;
+	}
+	char *str = xmalloc(n + 1);
+	memcpy(str, r->p, n);
+	str[n] = '\0';
+	r->p += n;
+	return str;
+}
+
+/* Count n of things each at least min bytes long: more than the bytes
+ * left means a damaged stream. */
+static size_t get_count(struct reader *r, size_t min)
+{
+	uint64_t n = get_u64(r);
+	if (n > (uint64_t)(r->end - r->p) / min) {
+		r->bad = true;
+		r->p = r->end;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+/* One result from a helper into the window (a damaged one is dropped:
+ * the parent then analyses that commit itself). */
+static bool get_suspect(struct reader *r, struct window_list *w, const struct scan_rules *rules)
+{
+	uint64_t i = get_u64(r);
+	struct suspect *s = xcalloc(1, sizeof *s);
+	s->time = (time_t)get_u64(r);
+	s->author = get_str(r);
+	s->summary = get_str(r);
+	s->nparents = (unsigned)get_u64(r);
+	s->parent_missing = get_u64(r) != 0;
+	s->nkeywords = get_count(r, sizeof(uint64_t));
+	s->keywords = xcalloc(s->nkeywords ? s->nkeywords : 1, sizeof *s->keywords);
+	for (size_t k = 0; k < s->nkeywords; k++)
+		s->keywords[k] = get_str(r);
+	s->npaths = get_count(r, 4 * sizeof(uint64_t));
+	s->paths = xcalloc(s->npaths ? s->npaths : 1, sizeof *s->paths);
+	for (size_t k = 0; k < s->npaths; k++) {
+		struct suspect_path *sp = &s->paths[k];
+		sp->path = get_str(r);
+		sp->old_path = get_str(r);
+		uint64_t flags = get_u64(r);
+		sp->related = flags & 1;
+		sp->binary = flags & 2;
+		sp->lines = (size_t)get_u64(r);
+	}
+	s->lines_changed = (size_t)get_u64(r);
+	bool ok = !r->bad && i < w->n && !w->v[i].s && s->author && s->summary;
+	for (size_t k = 0; ok && k < s->nkeywords; k++)
+		ok = s->keywords[k] != NULL;
+	for (size_t k = 0; ok && k < s->npaths; k++)
+		ok = s->paths[k].path != NULL;
+	if (!ok) {
+		suspect_free(s);
+		free(s);
+		return false;
+	}
+	git_oid_cpy(&s->oid, &w->v[i].id);
+	git_oid_tostr(s->sha, sizeof s->sha, &s->oid);
+	s->order = (size_t)i;
+	gitscan_score(rules, s);
+	w->v[i].s = s;
+	return true;
+}
+
+static bool write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, buf, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		buf += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* A helper process: analyse runs of commits until none is left or one
+ * fails, then send the results and end. */
+static _Noreturn void helper_run(struct analysis *a, struct window_list *w, atomic_size_t *next,
+				 size_t run, int fd)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t i, end;
+	bool failed = false;
+	while (!failed && take_run(next, run, w->n, &i, &end)) {
+		for (; i < end; i++) {
+			struct suspect *s;
+			if (analyse_commit(a, &w->v[i], i, &s) != 0) {
+				failed = true;
+				break;
+			}
+			put_suspect(&out, i, s);
+			suspect_free(s);
+			free(s);
+		}
+	}
+	int status = write_all(fd, out.buf, out.len) ? 0 : 1;
+	sb_release(&out);
+	_exit(status);
+}
+
+static void read_all(int fd, struct strbuf *b)
+{
+	for (;;) {
+		sb_grow(b, 65536);
+		ssize_t k = read(fd, b->buf + b->len, 65536);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		b->len += (size_t)k;
+	}
+}
+
+/* Analyse every commit of the window into w->v[i].s.  Returns 0, a
+ * libgit2 error code (the error is set) or WALK_GRAPH_STALE (a->note). */
+static int analyse_window(struct analysis *a, struct window_list *w)
+{
+	size_t jobs = scan_jobs(w->n);
+	size_t run = w->n / (8 * jobs);
+	run = run < 1 ? 1 : run > 16 ? 16 : run;
+	atomic_size_t *next = MAP_FAILED;
+	pid_t pids[GITSCAN_MAX_JOBS];
+	int fds[GITSCAN_MAX_JOBS];
+	size_t nhelpers = 0;
+
+	if (jobs > 1) {
+		next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			    -1, 0);
+		if (next != MAP_FAILED) {
+			atomic_init(next, 0);
+			fflush(NULL);  /* a helper must not write the parent's buffers */
+		}
+	}
+	while (next != MAP_FAILED && nhelpers + 1 < jobs) {
+		int pfd[2];
+		if (pipe(pfd) < 0)
+			break;
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(pfd[0]);
+			for (size_t h = 0; h < nhelpers; h++)
+				close(fds[h]);
+			helper_run(a, w, next, run, pfd[1]);
+		}
+		close(pfd[1]);
+		if (pid < 0) {
+			close(pfd[0]);
+			break;
+		}
+		pids[nhelpers] = pid;
+		fds[nhelpers++] = pfd[0];
+	}
+
+	/* The parent's share: runs until none is left; a failure leaves the
+	 * rest to the pass below. */
+	if (next != MAP_FAILED) {
+		size_t i, end;
+		bool failed = false;
+		while (!failed && take_run(next, run, w->n, &i, &end))
+			for (; i < end && !failed; i++)
+				failed = analyse_commit(a, &w->v[i], i, &w->v[i].s) != 0;
+	}
+	struct strbuf b = STRBUF_INIT;
+	for (size_t h = 0; h < nhelpers; h++) {
+		b.len = 0;
+		read_all(fds[h], &b);
+		close(fds[h]);
+		while (waitpid(pids[h], NULL, 0) < 0 && errno == EINTR)
+			;
+		struct reader r = { b.buf, b.buf + b.len, false };
+		while (r.p < r.end && get_suspect(&r, w, a->rules))
+			;
+	}
+	sb_release(&b);
+	if (next != MAP_FAILED)
+		munmap(next, sizeof *next);
+
+	/* Whatever is missing, in walk order. */
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->v[i].s)
+			continue;
+		int err = analyse_commit(a, &w->v[i], i, &w->v[i].s);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void window_list_free(struct window_list *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		if (w->v[i].s) {
+			suspect_free(w->v[i].s);
+			free(w->v[i].s);
+		}
+	}
+	free(w->v);
 }
 
 static int walk_window(git_repository *repo, const struct commit_graph *graph, const git_oid *start,
@@ -889,6 +1359,9 @@ static int walk_window(git_repository *repo, const struct commit_graph *graph, c
 {
 	struct walk w = { .repo = repo, .graph = graph };
 	struct walk_limit lim;
+	struct window_list win_commits = { 0 };
+	struct analysis an = { .repo = repo, .graph = graph, .rules = r,
+			       .attrs = gitscan_attributes_apply(repo) };
 	size_t alloc = 0;
 	int err;
 
@@ -914,30 +1387,12 @@ static int walk_window(git_repository *repo, const struct commit_graph *graph, c
 		if (!c)
 			out->graph_walked++;
 		if (t >= win->since && t <= win->until) {
-			if (!c) {
-				if ((err = git_commit_lookup(&c, repo, &id)) < 0)
-					goto out;
-				if (!graph_agrees(&w, it.pos, c)) {
-					snprintf(out->graph_note, sizeof out->graph_note,
-						 "commit %s does not agree with it", git_oid_tostr_s(&id));
-					git_commit_free(c);
-					err = WALK_GRAPH_STALE;
-					goto out;
-				}
-			}
-			GROW(out->suspects, alloc, out->nsuspects + 1);
-			struct suspect *s = &out->suspects[out->nsuspects];
-			memset(s, 0, sizeof *s);
-			s->order = out->scanned++;
-			if ((err = gitscan_commit(repo, c, r, s)) < 0) {
-				suspect_free(s);
-				git_commit_free(c);
-				goto out;
-			}
-			if (s->nkeywords || s->npaths)
-				out->nsuspects++;
-			else
-				suspect_free(s);
+			GROW(win_commits.v, win_commits.alloc, win_commits.n + 1);
+			struct window_commit *wc = &win_commits.v[win_commits.n++];
+			git_oid_cpy(&wc->id, &id);
+			wc->pos = it.pos;
+			wc->s = NULL;
+			out->scanned++;
 		}
 		bool cut = oidset_has(&w.shallow, &id);
 		if (cut && t >= win->since - GITSCAN_STOP_MARGIN) {
@@ -977,10 +1432,27 @@ static int walk_window(git_repository *repo, const struct commit_graph *graph, c
 		}
 		git_commit_free(c);
 	}
+	if ((err = analyse_window(&an, &win_commits)) != 0) {
+		if (err == WALK_GRAPH_STALE)
+			memcpy(out->graph_note, an.note, sizeof out->graph_note);
+		goto out;
+	}
+	/* The suspects in walk order, then ranked. */
+	for (size_t i = 0; i < win_commits.n; i++) {
+		struct suspect *s = win_commits.v[i].s;
+		if (!s->nkeywords && !s->npaths)
+			continue;
+		GROW(out->suspects, alloc, out->nsuspects + 1);
+		out->suspects[out->nsuspects++] = *s;
+		free(s);
+		win_commits.v[i].s = NULL;
+	}
 	if (out->nsuspects > 1)
 		qsort(out->suspects, out->nsuspects, sizeof *out->suspects, gitscan_cmp_suspects);
 	err = 0;
 out:
+	window_list_free(&win_commits);
+	free(an.parents);
 	queue_free(&w.q);
 	oidset_free(&w.seen);
 	oidset_free(&w.shallow);

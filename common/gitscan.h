@@ -132,12 +132,17 @@ void suspect_free(struct suspect *s);
 
 /* ---- the repository ---- */
 
+/* Could the repository's gitattributes make a path binary for diff?  When
+ * not, gitscan_commit can skip their lookup (attrs false). */
+bool gitscan_attributes_apply(git_repository *repo);
+
 /* Analyse one commit: message keywords, the diff against its first parent
  * (the empty tree for a root commit), renames found, changed lines counted
- * for matching paths only.  Fills s (author, summary, keywords, paths,
- * score).  Returns 0, or a libgit2 error code. */
+ * for matching paths only, with gitattributes applied when attrs is true.
+ * Fills s (author, summary, keywords, paths, score).  Returns 0, or a
+ * libgit2 error code. */
 int gitscan_commit(git_repository *repo, git_commit *commit, const struct scan_rules *r,
-		   struct suspect *s);
+		   bool attrs, struct suspect *s);
 
 struct scan_result {
 	size_t scanned;            /* commits in the window */
