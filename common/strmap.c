@@ -22,7 +22,12 @@ void strmap_init(struct strmap *m, size_t expected)
 	size_t cap = 16;
 	while (cap < expected * 2)
 		cap *= 2;
-	m->slots = xcalloc(cap, sizeof *m->slots);
+	/* Zeroes written rather than calloc'd: a big calloc gets fresh pages
+	 * that the first probe maps to the shared zero page and the first
+	 * insert then copies, a second fault per page that, when other
+	 * threads run, also costs a TLB shootdown on every other CPU. */
+	m->slots = xmalloc(cap * sizeof *m->slots);
+	memset(m->slots, 0, cap * sizeof *m->slots);
 	m->cap = cap;
 	m->n = 0;
 }
