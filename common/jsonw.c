@@ -520,6 +520,33 @@ void jw_null(struct jsonw *w)
 	put(w, "null", 4);
 }
 
+void jw_fork(struct jsonw *fork, struct strbuf *sb, const struct jsonw *w, bool more)
+{
+	if (w->after_key)
+		misuse("fork after a key");
+	jw_init_sb(fork, sb, w->pretty);
+	fork->depth = w->depth;
+	memcpy(fork->first, w->first, sizeof fork->first);
+	if (fork->depth)
+		fork->first[fork->depth - 1] = !more;
+}
+
+void jw_join(struct jsonw *w, const struct jsonw *fork)
+{
+	if (fork->depth != w->depth || fork->after_key || w->after_key)
+		misuse("join of a fork that is not where it began");
+	const struct strbuf *sb = fork->sb;
+	if (sb->len && w->fp) {
+		/* Straight out: no need to copy a big piece into the buffer. */
+		flush(w);
+		fwrite(sb->buf, 1, sb->len, w->fp);
+	} else if (sb->len) {
+		put(w, sb->buf, sb->len);
+	}
+	if (w->depth)
+		w->first[w->depth - 1] = fork->first[w->depth - 1];
+}
+
 void jw_end(struct jsonw *w)
 {
 	if (w->depth != 0)

@@ -1,8 +1,10 @@
 /* Statistics: see stats.h.  Everything here is plain C with no state but a
- * small cache of exact Mann-Whitney distributions. */
+ * small cache of exact Mann-Whitney distributions, behind a lock so that
+ * several threads can run tests at once. */
 #include <config.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +155,9 @@ struct mw_dist {
 };
 static struct mw_dist mw_cache[8];
 static unsigned mw_cache_next;
+/* Held while a distribution is looked up (or made) and read: another
+ * thread may evict and free it right after. */
+static pthread_mutex_t mw_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const long double *mw_cdf(unsigned m, unsigned n)
 {
@@ -195,7 +200,8 @@ double stats_mw_min_p(double na, double nb)
 	if (!(na >= 1 && nb >= 1))
 		return 1;
 	/* log C(na+nb, na) */
-	double lc = lgamma(na + nb + 1) - lgamma(na + 1) - lgamma(nb + 1);
+	int sign;   /* (lgamma_r: lgamma's sign variable is shared by all threads) */
+	double lc = lgamma_r(na + nb + 1, &sign) - lgamma_r(na + 1, &sign) - lgamma_r(nb + 1, &sign);
 	double p = 2 * exp(-lc);
 	return p < 1 ? p : 1;
 }
@@ -242,11 +248,13 @@ double stats_mann_whitney(const struct wval *a, size_t na,
 		*u_out = u;
 	if (!ties && na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX &&
 	    unit_weights(a, na) && unit_weights(b, nb)) {
-		const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
 		size_t ui = (size_t)llround(u);
+		pthread_mutex_lock(&mw_cache_lock);
+		const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
 		long double lo = cdf[ui];                       /* P(U <= u) */
 		/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
 		long double hi = cdf[na * nb - ui];
+		pthread_mutex_unlock(&mw_cache_lock);
 		long double p = 2 * (lo < hi ? lo : hi);
 		return p < 1 ? (double)p : 1.0;
 	}
