@@ -102,7 +102,35 @@ static int fail_at(struct scan *sc, const char *at, const char *fmt, ...)
 
 static inline bool is_ws(char c)
 {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+	unsigned char u = (unsigned char)c;
+	return u <= ' ' && ((UINT64_C(1) << u) & (UINT64_C(1) << ' ' | UINT64_C(1) << '\n' |
+						  UINT64_C(1) << '\r' | UINT64_C(1) << '\t'));
+}
+
+/* A run of whitespace from p on.  JMH indents with a newline and a run of
+ * spaces: those sixteen bytes at a time, with one comparison. */
+static void skip_ws_run(struct scan *sc, const char *p)
+{
+	const char *end = sc->end;
+	for (;;) {
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+		while (end - p >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+			if (m != 0xffff) {
+				p += __builtin_ctz(~m);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end || !is_ws(*p))
+			break;
+		p++;   /* a newline, CR or tab: on to the next run */
+	}
+	sc->p = p;
 }
 
 static inline void skip_ws(struct scan *sc)
@@ -110,26 +138,11 @@ static inline void skip_ws(struct scan *sc)
 	const char *p = sc->p, *end = sc->end;
 	if (p >= end || !is_ws(*p))
 		return;
-	/* JMH indents with a newline and runs of spaces: sixteen bytes of
-	 * them at a time. */
-#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
-					  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
-		unsigned m = (unsigned)_mm_movemask_epi8(ws);
-		if (m != 0xffff) {
-			sc->p = p + __builtin_ctz(~m);
-			return;
-		}
-		p += 16;
-	}
-#endif
-	while (p < end && is_ws(*p))
-		p++;
-	sc->p = p;
+	/* Most runs are the single spaces around a colon. */
+	if (p + 1 >= end || !is_ws(p[1]))
+		sc->p = p + 1;
+	else
+		skip_ws_run(sc, p + 1);
 }
 
 static int fail_unexpected(struct scan *sc, const char *what)
@@ -158,7 +171,7 @@ static inline bool expect(struct scan *sc, char c, const char *what)
 /* A string at sc->p (the opening quote).  On success *s and *n are its raw
  * body and *escaped tells whether it holds backslashes; escapes are checked
  * here, so unescaping later cannot fail. */
-static int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
+static int scan_string_long(struct scan *sc, const char **s, size_t *n, bool *escaped)
 {
 	const char *p = sc->p + 1, *end = sc->end, *body = p;
 	bool esc = false;
@@ -206,6 +219,35 @@ static int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped
 	*escaped = esc;
 	sc->p = p + 1;
 	return 0;
+}
+
+/* The same, with the usual short string (its closing quote among the
+ * sixteen bytes after the opening one, before any backslash or control
+ * character) done inline. */
+static inline int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
+{
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+	const char *body = sc->p + 1;
+	if (sc->end - body >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)body);
+		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+							  _mm_set1_epi8(0x1f)));
+		unsigned m = (unsigned)_mm_movemask_epi8(stop);
+		if (m) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			if (body[k] == '"') {
+				*s = body;
+				*n = k;
+				*escaped = false;
+				sc->p = body + k + 1;
+				return 0;
+			}
+		}
+	}
+#endif
+	return scan_string_long(sc, s, n, escaped);
 }
 
 /* The string's value, malloc'd (after scan_string). */
@@ -291,17 +333,21 @@ static int scan_number(struct scan *sc, const char **s, size_t *n)
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JMH_NO_SIMD)
-/* Are the eight bytes of w ASCII digits?  Their value (w little-endian). */
-static inline bool eight_digits(uint64_t w)
+/* How many of the eight bytes of w (little-endian: the first byte lowest)
+ * are digits before the first that is not.  A byte is a digit when its
+ * high nibble is 3 both as it is and plus 6; the addition's carry out of a
+ * byte of 0xfa or more spoils only the bytes after that non-digit. */
+static inline int leading_digits(uint64_t w)
 {
-	return (w & UINT64_C(0xf0f0f0f0f0f0f0f0)) == UINT64_C(0x3030303030303030) &&
-	       ((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xf0f0f0f0f0f0f0f0)) ==
-		       UINT64_C(0x3030303030303030);
+	uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0), threes = UINT64_C(0x3030303030303030);
+	uint64_t bad = ((w & hi) ^ threes) | (((w + UINT64_C(0x0606060606060606)) & hi) ^ threes);
+	return bad ? __builtin_ctzll(bad) >> 3 : 8;
 }
 
+/* The value of eight digits 0-9 held one a byte, the first the most
+ * significant. */
 static inline uint64_t eight_digits_value(uint64_t w)
 {
-	w -= UINT64_C(0x3030303030303030);
 	w = w * 10 + (w >> 8);   /* pairs */
 	w = ((w & UINT64_C(0x000000ff000000ff)) * (100 + (UINT64_C(1000000) << 32)) +
 	     ((w >> 16) & UINT64_C(0x000000ff000000ff)) * (1 + (UINT64_C(10000) << 32))) >> 32;
@@ -317,14 +363,25 @@ static inline const char *gather_digits(const char *p, const char *end, uint64_t
 	uint64_t m = *mant;
 	int k = *nd;
 #ifdef HAVE_EIGHT_DIGITS
-	while (end - p >= 8 && k <= 11) {
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+					   10000000, 100000000 };
+	/* Up to eight digits a step: the digits' values shifted up to the
+	 * top bytes read as leading zeros. */
+	while (end - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		if (!eight_digits(w))
+		int n = leading_digits(w);
+		if (n == 0)
 			break;
-		m = m * 100000000 + eight_digits_value(w);
-		k += 8;
-		p += 8;
+		w -= UINT64_C(0x3030303030303030);
+		m = m * pow10[n] + eight_digits_value(w << (8 * (8 - n)));
+		k += n;
+		p += n;
+		if (n < 8) {
+			*mant = m;
+			*nd = k;
+			return p;
+		}
 	}
 #endif
 	for (; p < end && is_digit(*p); p++, k++)
