@@ -464,11 +464,11 @@ static void name_row(const struct compare *c, struct row *r)
 
 static void build_rows(struct compare *c)
 {
-	struct strmap curmap;
-	strmap_init(&curmap, c->cur.n);
-	for (size_t i = 0; i < c->cur.n; i++)
-		if (!c->cur.results[i].duplicate)
-			strmap_put(&curmap, c->cur.results[i].key, i, NULL);
+	/* as many rows as there can be, so that the array is not moved */
+	size_t most = c->cur.n;
+	for (size_t i = 0; i < c->base.n; i++)
+		most += 1 + c->base.results[i].nsecondary;
+	GROW(c->rows, c->rowalloc, most);
 	bool *matched = xcalloc(c->cur.n + 1, sizeof *matched);
 
 	for (size_t i = 0; i < c->base.n; i++) {
@@ -476,7 +476,7 @@ static void build_rows(struct compare *c)
 		if (b->duplicate || !selected(c, b))
 			continue;
 		size_t j;
-		if (!strmap_get(&curmap, b->key, &j)) {
+		if (!strmap_get(&c->cur.index, b->key, &j)) {
 			add_row(c, b, NULL, &b->primary, NULL)->status = ST_MISSING;
 			continue;
 		}
@@ -497,7 +497,6 @@ static void build_rows(struct compare *c)
 			add_row(c, NULL, cu, NULL, &cu->primary)->status = ST_NEW;
 	}
 	free(matched);
-	strmap_free(&curmap);
 }
 
 static bool is_primary(const struct row *r)
@@ -510,9 +509,25 @@ static double metric_centre(const struct jmh_metric *m)
 	return m->nsamples ? stats_median(m->samples, m->nsamples) : m->score;
 }
 
+/* The last answer of stats_mw_min_p, kept per thread: nearly all rows
+ * have the same sample counts. */
+struct min_p_memo {
+	double wa, wb, p;
+};
+
+static double min_p(struct min_p_memo *memo, double wa, double wb)
+{
+	if (wa != memo->wa || wb != memo->wb) {
+		memo->wa = wa;
+		memo->wb = wb;
+		memo->p = stats_mw_min_p(wa, wb);
+	}
+	return memo->p;
+}
+
 /* A row's centres, change and p-value.  Runs on any thread: it prints
  * nothing (measure_rows says which scores were NaN). */
-static void measure_row(const struct compare *c, struct row *r)
+static void measure_row(const struct compare *c, struct row *r, struct min_p_memo *memo)
 {
 	if (r->status == ST_MISSING) {
 		r->baseline = metric_centre(r->bm);
@@ -545,29 +560,35 @@ static void measure_row(const struct compare *c, struct row *r)
 		return;
 	}
 	size_t na = r->bm->nsamples, nc = r->cm->nsamples;
-	struct wval *a = xmalloc((na + 1) * sizeof *a), *b = xmalloc((nc + 1) * sizeof *b);
+	/* copies to trim: on the stack for the usual few dozen samples */
+	struct wval few[2][64];
+	struct wval *a = na <= 64 ? few[0] : xmalloc(na * sizeof *a);
+	struct wval *b = nc <= 64 ? few[1] : xmalloc(nc * sizeof *b);
 	memcpy(a, r->bm->samples, na * sizeof *a);
 	memcpy(b, r->cm->samples, nc * sizeof *b);
 	stats_trim_outliers_pooled(a, &na, b, &nc);
 	r->p = stats_mann_whitney(a, na, b, nc, NULL);
 	/* (a relative tolerance, so that 2/C(40,1) is not "above" 0.05) */
-	if (stats_mw_min_p(stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used * (1 + 1e-9)) {
+	if (min_p(memo, stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used * (1 + 1e-9)) {
 		r->too_few = true;
 		r->decided = BY_THRESHOLD;
 		r->note = "too few samples for the test to reach alpha";
 	} else {
 		r->decided = BY_TEST;
 	}
-	free(a);
-	free(b);
+	if (a != few[0])
+		free(a);
+	if (b != few[1])
+		free(b);
 }
 
 static void examine_part(void *arg, const struct split *part)
 {
 	struct compare *c = arg;
+	struct min_p_memo memo = { NAN, NAN, NAN };
 	for (size_t i = part->from; i < part->to; i++) {
 		name_row(c, &c->rows[i]);
-		measure_row(c, &c->rows[i]);
+		measure_row(c, &c->rows[i], &memo);
 	}
 }
 

@@ -1021,14 +1021,15 @@ static int scan_result(struct scan *sc, struct jmh_result *r)
 }
 
 /* Results with the same identity: all but the last are marked duplicate
- * (JMH appends when a run is repeated, so the last is the newest). */
+ * (JMH appends when a run is repeated, so the last is the newest).  The
+ * map made on the way is kept as the file's index. */
 static void mark_duplicates(struct scan *sc, struct jmh_file *f)
 {
-	struct strmap seen;
-	strmap_init(&seen, f->n);
+	struct strmap *seen = &f->index;
+	strmap_init(seen, f->n);
 	for (size_t i = 0; i < f->n; i++) {
 		size_t prev;
-		if (!strmap_put(&seen, f->results[i].key, i, &prev)) {
+		if (!strmap_put(seen, f->results[i].key, i, &prev)) {
 			struct jmh_result *a = &f->results[prev], *b = &f->results[i];
 			unsigned l1, c1, l2, c2;
 			a->duplicate = true;
@@ -1038,7 +1039,6 @@ static void mark_duplicates(struct scan *sc, struct jmh_file *f)
 				sc->display, l1, c1, a->label, a->mode, l2);
 		}
 	}
-	strmap_free(&seen);
 }
 
 static void release_behind(struct scan *sc)
@@ -1204,6 +1204,7 @@ void jmh_flush_warnings(struct jmh_file *f)
 void jmh_file_free(struct jmh_file *f)
 {
 	free(f->results);
+	strmap_free(&f->index);
 	free(f->path);
 	arena_free(&f->arena);
 	sb_release(&f->warnings);

@@ -83,6 +83,34 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0;   /* s[run..i) is still to be written as is */
 
+#if defined(__SSE2__)
+	/* A short string (keys, names, units) with nothing to escape in one
+	 * go: its bytes in a zeroed block, the zeroes past its end masked off. */
+	if (n < 16) {
+		unsigned char block[16] = { 0 };
+		memcpy(block, s, n);
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)block);
+		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+							  _mm_set1_epi8(0x1f)));
+		unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
+		if (!(m & ((1u << n) - 1))) {
+			struct strbuf *sb = w->fp ? &w->buf : w->sb;
+			if (sb->alloc - sb->len <= n + 2)
+				sb_grow(sb, n + 2);
+			char *o = sb->buf + sb->len;
+			o[0] = '"';
+			memcpy(o + 1, str, n);
+			o[n + 1] = '"';
+			o[n + 2] = '\0';
+			sb->len += n + 2;
+			if (w->fp && sb->len >= JSONW_FLUSH_AT)
+				flush(w);
+			return;
+		}
+	}
+#endif
 	put_char(w, '"');
 	while (i < n) {
 #if defined(__SSE2__)

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,21 +97,78 @@ size_t stats_trim_outliers(struct wval *x, size_t n)
 	return k;
 }
 
+/* Sorted, with finite values only? */
+static bool sorted_finite(const struct wval *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i].v) || (i && x[i - 1].v > x[i].v))
+			return false;
+	return true;
+}
+
+/* Merge sorted a and b into out. */
+static void merge_sorted(const struct wval *a, size_t na, const struct wval *b, size_t nb,
+			 struct wval *out)
+{
+	size_t i = 0, j = 0, k = 0;
+	while (i < na && j < nb)
+		out[k++] = b[j].v < a[i].v ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+/* The deviations |v - med| of sorted, finite x, sorted, into dev: those
+ * below med, read backwards, merged with those from med up. */
+static void sorted_deviations(const struct wval *x, size_t n, double med, struct wval *dev)
+{
+	size_t mid = 0, k = 0;
+	while (mid < n && x[mid].v < med)
+		mid++;
+	size_t lo = mid, hi = mid;   /* next below: x[lo - 1]; next above: x[hi] */
+	while (lo > 0 || hi < n) {
+		if (hi >= n || (lo > 0 && med - x[lo - 1].v < x[hi].v - med)) {
+			lo--;
+			dev[k++] = (struct wval){ med - x[lo].v, x[lo].w };
+		} else {
+			dev[k++] = (struct wval){ x[hi].v - med, x[hi].w };
+			hi++;
+		}
+	}
+}
+
 size_t stats_trim_outliers_pooled(struct wval *a, size_t *na, struct wval *b, size_t *nb)
 {
 	size_t n = *na + *nb;
 	if (n < 3)
 		return 0;
-	struct wval *all = xmalloc(n * sizeof *all);
-	memcpy(all, a, *na * sizeof *a);
-	memcpy(all + *na, b, *nb * sizeof *b);
-	stats_sort(all, n);
-	double med = stats_median(all, n);
-	for (size_t i = 0; i < n; i++)
-		all[i].v = fabs(all[i].v - med);
-	stats_sort(all, n);
-	double mad = stats_median(all, n);
-	free(all);
+	/* The usual sorted samples: merges instead of sorts, and no
+	 * allocation for a few dozen.  Medians do not depend on the order
+	 * of equal values, so both ways give the same. */
+	struct wval few[2][64];
+	struct wval *all = n <= 64 ? few[0] : xmalloc(n * sizeof *all);
+	double med, mad;
+	if (sorted_finite(a, *na) && sorted_finite(b, *nb)) {
+		struct wval *dev = n <= 64 ? few[1] : xmalloc(n * sizeof *dev);
+		merge_sorted(a, *na, b, *nb, all);
+		med = stats_median(all, n);
+		sorted_deviations(all, n, med, dev);
+		mad = stats_median(dev, n);
+		if (dev != few[1])
+			free(dev);
+	} else {
+		memcpy(all, a, *na * sizeof *a);
+		memcpy(all + *na, b, *nb * sizeof *b);
+		stats_sort(all, n);
+		med = stats_median(all, n);
+		for (size_t i = 0; i < n; i++)
+			all[i].v = fabs(all[i].v - med);
+		stats_sort(all, n);
+		mad = stats_median(all, n);
+	}
+	if (all != few[0])
+		free(all);
 	if (!(mad > 0))
 		return 0;
 	double limit = 3.5 * 1.4826 * mad, total = 0, removed = 0;
@@ -214,11 +272,56 @@ static bool unit_weights(const struct wval *x, size_t n)
 	return true;
 }
 
+/* The exact test's P(U <= u) and P(U >= u), doubled: the p-value. */
+static double mw_exact_p(size_t na, size_t nb, double u)
+{
+	size_t ui = (size_t)llround(u);
+	pthread_mutex_lock(&mw_cache_lock);
+	const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
+	long double lo = cdf[ui];                       /* P(U <= u) */
+	/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
+	long double hi = cdf[na * nb - ui];
+	pthread_mutex_unlock(&mw_cache_lock);
+	long double p = 2 * (lo < hi ? lo : hi);
+	return p < 1 ? (double)p : 1.0;
+}
+
+/* U for sorted a when a and b have unit weights and no two values alike,
+ * counted in one merge (the pairs with b below a); false, to leave it to
+ * the ranks, when that is not so. */
+static bool mw_u_untied(const struct wval *a, size_t na, const struct wval *b, size_t nb,
+			double *u)
+{
+	size_t i = 0, j = 0;
+	uint64_t pairs = 0;
+	double last = 0;
+	bool any = false;
+	while (i < na || j < nb) {
+		bool from_b = i >= na || (j < nb && b[j].v < a[i].v);
+		const struct wval *x = from_b ? &b[j++] : &a[i++];
+		/* sorted input has equal values side by side in the merge */
+		if (x->w != 1 || (any && !(x->v > last)))
+			return false;
+		if (!from_b)
+			pairs += j;
+		last = x->v;
+		any = true;
+	}
+	*u = (double)pairs;
+	return true;
+}
+
 double stats_mann_whitney(const struct wval *a, size_t na,
 			  const struct wval *b, size_t nb, double *u_out)
 {
 	if (na == 0 || nb == 0)
 		return NAN;
+	double u0;
+	if (na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX && mw_u_untied(a, na, b, nb, &u0)) {
+		if (u_out)
+			*u_out = u0;
+		return mw_exact_p(na, nb, u0);
+	}
 	/* Mid-ranks over the merged samples, in one pass over both. */
 	double wa = 0, wb = 0, ra = 0, tie_sum = 0, rank = 0;
 	bool ties = false;
@@ -248,15 +351,7 @@ double stats_mann_whitney(const struct wval *a, size_t na,
 		*u_out = u;
 	if (!ties && na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX &&
 	    unit_weights(a, na) && unit_weights(b, nb)) {
-		size_t ui = (size_t)llround(u);
-		pthread_mutex_lock(&mw_cache_lock);
-		const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
-		long double lo = cdf[ui];                       /* P(U <= u) */
-		/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
-		long double hi = cdf[na * nb - ui];
-		pthread_mutex_unlock(&mw_cache_lock);
-		long double p = 2 * (lo < hi ? lo : hi);
-		return p < 1 ? (double)p : 1.0;
+		return mw_exact_p(na, nb, u);
 	}
 	double nn = wa + wb;
 	double mu = wa * wb / 2;
