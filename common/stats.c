@@ -1,6 +1,6 @@
 /* Statistics: see stats.h.  Everything here is plain C with no state but a
- * small cache of exact Mann-Whitney distributions, behind a lock so that
- * several threads can run tests at once. */
+ * cache of exact Mann-Whitney distributions that several threads can use
+ * at once (see mw_exact_p). */
 #include <config.h>
 
 #include <math.h>
@@ -205,23 +205,9 @@ double stats_norm_sf(double z)
 /* Exact null distribution of U for sample sizes m and n (no ties): the
  * coefficients of the Gaussian binomial [m+n choose m]_q, built as
  * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), then turned into the cumulative
- * probabilities P(U <= u).  A few are cached: a run compares many
- * benchmarks of the same sample sizes. */
-struct mw_dist {
-	unsigned m, n;
-	long double *cdf;   /* m*n + 1 entries */
-};
-static struct mw_dist mw_cache[8];
-static unsigned mw_cache_next;
-/* Held while a distribution is looked up (or made) and read: another
- * thread may evict and free it right after. */
-static pthread_mutex_t mw_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const long double *mw_cdf(unsigned m, unsigned n)
+ * probabilities P(U <= u) (m*n + 1 of them, malloc'd). */
+static long double *mw_make(unsigned m, unsigned n)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(mw_cache); i++)
-		if (mw_cache[i].cdf && mw_cache[i].m == m && mw_cache[i].n == n)
-			return mw_cache[i].cdf;
 	size_t len = (size_t)m * n + 1;
 	long double *c = xcalloc(len, sizeof *c);
 	c[0] = 1;
@@ -245,12 +231,47 @@ static const long double *mw_cdf(unsigned m, unsigned n)
 		cum += c[d];
 		c[d] = cum / total;
 	}
-	struct mw_dist *slot = &mw_cache[mw_cache_next++ % ARRAY_SIZE(mw_cache)];
-	free(slot->cdf);
-	slot->m = m;
-	slot->n = n;
-	slot->cdf = c;
 	return c;
+}
+
+/* The distributions made so far, by sample sizes, kept for the run: a run
+ * compares many benchmarks of a few sample sizes (trimming makes a dozen
+ * or two of them).  Each is made once, under mw_lock, then published with
+ * a release store and never changed or freed, so that looking one up
+ * takes no lock and several threads can test at once.  At most
+ * MW_KEEP_MAX are kept (a few megabytes at worst); past that, a test of
+ * yet other sizes makes its distribution for itself. */
+#define MW_KEEP_MAX 64
+static long double *mw_kept[STATS_MW_EXACT_MAX + 1][STATS_MW_EXACT_MAX + 1];
+static unsigned mw_nkept;
+static pthread_mutex_t mw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The exact test's p-value for U = u: P(U <= u) or P(U >= u), the
+ * smaller, doubled. */
+static double mw_exact_p(size_t na, size_t nb, double u)
+{
+	size_t ui = (size_t)llround(u);
+	long double *cdf = __atomic_load_n(&mw_kept[na][nb], __ATOMIC_ACQUIRE), *own = NULL;
+	if (!cdf) {
+		pthread_mutex_lock(&mw_lock);
+		cdf = mw_kept[na][nb];
+		if (!cdf) {
+			cdf = mw_make((unsigned)na, (unsigned)nb);
+			if (mw_nkept < MW_KEEP_MAX) {
+				mw_nkept++;
+				__atomic_store_n(&mw_kept[na][nb], cdf, __ATOMIC_RELEASE);
+			} else {
+				own = cdf;
+			}
+		}
+		pthread_mutex_unlock(&mw_lock);
+	}
+	long double lo = cdf[ui];                       /* P(U <= u) */
+	/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
+	long double hi = cdf[na * nb - ui];
+	free(own);
+	long double p = 2 * (lo < hi ? lo : hi);
+	return p < 1 ? (double)p : 1.0;
 }
 
 double stats_mw_min_p(double na, double nb)
@@ -270,20 +291,6 @@ static bool unit_weights(const struct wval *x, size_t n)
 		if (x[i].w != 1)
 			return false;
 	return true;
-}
-
-/* The exact test's P(U <= u) and P(U >= u), doubled: the p-value. */
-static double mw_exact_p(size_t na, size_t nb, double u)
-{
-	size_t ui = (size_t)llround(u);
-	pthread_mutex_lock(&mw_cache_lock);
-	const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
-	long double lo = cdf[ui];                       /* P(U <= u) */
-	/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
-	long double hi = cdf[na * nb - ui];
-	pthread_mutex_unlock(&mw_cache_lock);
-	long double p = 2 * (lo < hi ? lo : hi);
-	return p < 1 ? (double)p : 1.0;
 }
 
 /* U for sorted a when a and b have unit weights and no two values alike,

@@ -205,16 +205,16 @@ START_TEST(test_norm_sf)
 }
 END_TEST
 
-/* Exact tests on two threads at once, over more sample sizes than the
- * distribution cache holds (so that each evicts what the other uses): the
- * same p-values as on one thread. */
-#define MW_SIZES 24
+/* Exact tests on two threads at once, over more pairs of sample sizes
+ * than the distribution cache keeps (the others are made for each test):
+ * the same p-values as on one thread. */
+#define MW_SIZES 100
 static double mw_expected[MW_SIZES];
 
 static double mw_case(int k)
 {
 	struct wval a[40], b[40];
-	int na = 3 + k % 12, nb = 4 + k;
+	int na = 2 + k % 10, nb = 2 + k / 10;
 	for (int i = 0; i < na; i++)
 		a[i] = (struct wval){ 10.0 + 2 * i, 1 };
 	for (int i = 0; i < nb; i++)
