@@ -70,6 +70,8 @@ static const char *const status_names[] = { "regression", "improvement", "stable
 
 enum decided { BY_NONE, BY_THRESHOLD, BY_TEST };
 
+#define MAX_THREADS 8   /* for the work after loading */
+
 struct pat_value {
 	char *pat;
 	char *lower;         /* pat in lowercase, for substring matching */
@@ -102,8 +104,8 @@ struct row {
 	const struct jmh_metric *bm, *cm;
 	const struct jmh_result *res;          /* cur, or base when missing */
 	const char *metric;                    /* "primary" or the secondary's name */
-	char *match_text;                      /* what config patterns see */
-	char *match_lower;                     /* the same in lowercase */
+	const char *match_text;                /* what config patterns see */
+	const char *match_lower;               /* the same in lowercase */
 	int better;                            /* +1 higher is better, -1 lower */
 	double baseline, current, change;      /* NAN where none */
 	double threshold;
@@ -136,6 +138,7 @@ struct compare {
 	struct jmh_file base, cur;
 	struct row *rows;
 	size_t nrows, rowalloc;
+	struct arena names[MAX_THREADS];   /* the rows' match texts, one per thread */
 	size_t count[ST_COUNT];
 	double geomean_ratio;
 	size_t geomean_n;
@@ -343,7 +346,6 @@ static double row_threshold(const struct compare *c, const struct row *r)
 
 /* ---- threads ---- */
 
-#define MAX_THREADS 8
 /* Fewer rows than this per thread are not worth a thread. */
 #define ROWS_PER_THREAD 2048
 
@@ -449,17 +451,52 @@ static struct row *add_row(struct compare *c, const struct jmh_result *base,
 	return r;
 }
 
-/* What config patterns see, the direction and the threshold. */
-static void name_row(const struct compare *c, struct row *r)
+/* What config patterns see (kept in the arena of the thread that works
+ * on the row), the direction and the threshold. */
+static void name_row(const struct compare *c, struct row *r, struct arena *arena)
 {
 	const struct jmh_metric *m = r->cm ? r->cm : r->bm;
-	if (!strcmp(m->name, "primary"))
-		r->match_text = xstrdup(r->res->label);
-	else
-		r->match_text = xasprintf("%s:%s", r->res->label, m->key);
-	r->match_lower = pattern_fold(r->match_text);
+	size_t label = strlen(r->res->label), n = label;
+	char *text = NULL;
+	if (strcmp(m->name, "primary")) {
+		size_t key = strlen(m->key);
+		n += 1 + key;
+		text = arena_alloc(arena, n + 1);
+		memcpy(text, r->res->label, label);
+		text[label] = ':';
+		memcpy(text + label + 1, m->key, key + 1);
+	}
+	r->match_text = text ? text : r->res->label;
+	char *lower = arena_strndup(arena, r->match_text, n);
+	pattern_fold_in_place(lower);
+	r->match_lower = lower;
 	r->better = row_direction(c, r, m);
 	r->threshold = row_threshold(c, r);
+}
+
+/* Where each baseline result is in the current file, found on several
+ * threads: its index there, NO_MATCH, or NOT_COMPARED (a duplicate, or
+ * filtered out). */
+#define NO_MATCH ((size_t)-1)
+#define NOT_COMPARED ((size_t)-2)
+
+struct lookup {
+	const struct compare *c;
+	size_t *match;
+};
+
+static void lookup_part(void *arg, const struct split *part)
+{
+	struct lookup *lk = arg;
+	const struct compare *c = lk->c;
+	for (size_t i = part->from; i < part->to; i++) {
+		const struct jmh_result *b = &c->base.results[i];
+		size_t j;
+		if (b->duplicate || !selected(c, b))
+			lk->match[i] = NOT_COMPARED;
+		else
+			lk->match[i] = strmap_get(&c->cur.index, b->key, &j) ? j : NO_MATCH;
+	}
 }
 
 static void build_rows(struct compare *c)
@@ -470,13 +507,15 @@ static void build_rows(struct compare *c)
 		most += 1 + c->base.results[i].nsecondary;
 	GROW(c->rows, c->rowalloc, most);
 	bool *matched = xcalloc(c->cur.n + 1, sizeof *matched);
+	struct lookup lk = { c, xmalloc((c->base.n + 1) * sizeof *lk.match) };
+	split_run(c->base.n, split_count(c, c->base.n), lookup_part, &lk);
 
 	for (size_t i = 0; i < c->base.n; i++) {
 		const struct jmh_result *b = &c->base.results[i];
-		if (b->duplicate || !selected(c, b))
+		size_t j = lk.match[i];
+		if (j == NOT_COMPARED)
 			continue;
-		size_t j;
-		if (!strmap_get(&c->cur.index, b->key, &j)) {
+		if (j == NO_MATCH) {
 			add_row(c, b, NULL, &b->primary, NULL)->status = ST_MISSING;
 			continue;
 		}
@@ -496,6 +535,7 @@ static void build_rows(struct compare *c)
 		if (!matched[j] && !cu->duplicate && selected(c, cu))
 			add_row(c, NULL, cu, NULL, &cu->primary)->status = ST_NEW;
 	}
+	free(lk.match);
 	free(matched);
 }
 
@@ -587,7 +627,7 @@ static void examine_part(void *arg, const struct split *part)
 	struct compare *c = arg;
 	struct min_p_memo memo = { NAN, NAN, NAN };
 	for (size_t i = part->from; i < part->to; i++) {
-		name_row(c, &c->rows[i]);
+		name_row(c, &c->rows[i], &c->names[part->part]);
 		measure_row(c, &c->rows[i], &memo);
 	}
 }
@@ -1324,8 +1364,8 @@ static void load_both(const char *base_path, struct jmh_file *base,
 
 static void compare_free(struct compare *c)
 {
-	for (size_t i = 0; i < c->nrows; i++)
-		free(c->rows[i].match_text), free(c->rows[i].match_lower);
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		arena_free(&c->names[i]);
 	free(c->rows);
 	jmh_file_free(&c->base);
 	jmh_file_free(&c->cur);

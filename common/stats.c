@@ -377,10 +377,34 @@ struct pidx {
 	size_t i;
 };
 
-static int cmp_pidx(const void *pa, const void *pb)
+/* Sort by p (no NaNs): a merge sort with the comparison inline, a few
+ * times quicker than qsort's calls for the tens of thousands of p-values
+ * of a big comparison.  (The order of equal p-values does not matter to
+ * the q-values.) */
+static void sort_pidx(struct pidx *s, size_t n)
 {
-	double a = ((const struct pidx *)pa)->p, b = ((const struct pidx *)pb)->p;
-	return (a > b) - (a < b);
+	if (n < 2)
+		return;
+	struct pidx *tmp = xmalloc(n * sizeof *tmp), *from = s, *to = tmp;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = from[j].p < from[i].p ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		struct pidx *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != s)
+		memcpy(s, from, n * sizeof *s);
+	free(tmp);
 }
 
 void stats_bh_adjust(const double *p, size_t n, double *q)
@@ -395,7 +419,7 @@ void stats_bh_adjust(const double *p, size_t n, double *q)
 			m++;
 		}
 	}
-	qsort(s, m, sizeof *s, cmp_pidx);
+	sort_pidx(s, m);
 	double run = 1;
 	for (size_t k = m; k-- > 0;) {
 		double v = s[k].p * (double)m / (double)(k + 1);
