@@ -49,13 +49,38 @@ static void flush(struct jsonw *w)
 	}
 }
 
+/* n <= 16 bytes from s to d in two overlapping fixed-size copies, which
+ * compilers turn into a move or two instead of a call to memcpy. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* The buffer is grown only when it is short: most puts are a memcpy. */
 static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	struct strbuf *sb = w->fp ? &w->buf : w->sb;
 	if (sb->alloc - sb->len <= n)
 		sb_grow(sb, n);
-	memcpy(sb->buf + sb->len, s, n);
+	if (n <= 16)
+		copy_short(sb->buf + sb->len, s, n);
+	else
+		memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 	if (w->fp && sb->len >= JSONW_FLUSH_AT)
@@ -87,8 +112,8 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 	/* A short string (keys, names, units) with nothing to escape in one
 	 * go: its bytes in a zeroed block, the zeroes past its end masked off. */
 	if (n < 16) {
-		unsigned char block[16] = { 0 };
-		memcpy(block, s, n);
+		char block[16] = { 0 };
+		copy_short(block, str, n);
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)block);
 		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
 						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
@@ -97,11 +122,11 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 		unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
 		if (!(m & ((1u << n) - 1))) {
 			struct strbuf *sb = w->fp ? &w->buf : w->sb;
-			if (sb->alloc - sb->len <= n + 2)
-				sb_grow(sb, n + 2);
+			if (sb->alloc - sb->len <= 18)
+				sb_grow(sb, 18);
 			char *o = sb->buf + sb->len;
 			o[0] = '"';
-			memcpy(o + 1, str, n);
+			memcpy(o + 1, block, 16);   /* all sixteen: one move */
 			o[n + 1] = '"';
 			o[n + 2] = '\0';
 			sb->len += n + 2;
@@ -334,15 +359,27 @@ static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int
 }
 
 /* Decimal digits of n (below 10^20) at buf, not terminated; returns how
- * many. */
+ * many.  Two digits a step. */
 static size_t format_u64(char *buf, uint64_t n)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[20];
 	size_t k = sizeof tmp;
-	do {
-		tmp[--k] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
+	while (n >= 100) {
+		unsigned r = (unsigned)(n % 100);
+		n /= 100;
+		k -= 2;
+		memcpy(tmp + k, pairs + 2 * r, 2);
+	}
+	if (n >= 10) {
+		k -= 2;
+		memcpy(tmp + k, pairs + 2 * n, 2);
+	} else {
+		tmp[--k] = (char)('0' + n);
+	}
 	memcpy(buf, tmp + k, sizeof tmp - k);
 	return sizeof tmp - k;
 }
