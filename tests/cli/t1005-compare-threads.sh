@@ -5,6 +5,7 @@
 . "$top_srcdir/tests/cli/lib.sh"
 J="$FIXTURES/jmh"
 TOOL="${PYTHON3:-python3} $top_srcdir/tests/cli/jmhtool.py"
+MAKE="$TOOL make"
 
 # 5000 benchmarks: raw samples (some shifted), secondary metrics, a NaN
 # score, params, a missing and a new one, a duplicate.
@@ -36,8 +37,8 @@ cur.append(dict(cur[10], s=3.0))
 json.dump(base, open(sys.argv[1], "w"))
 json.dump(cur, open(sys.argv[2], "w"))
 EOF2
-$TOOL make "$T/base.json" <"$T/base-spec.json"
-$TOOL make "$T/cur.json" <"$T/cur-spec.json"
+$MAKE "$T/base.json" <"$T/base-spec.json"
+$MAKE "$T/cur.json" <"$T/cur-spec.json"
 
 for fmt in json text markdown junit github; do
 	test_begin "--format $fmt: the same on 1, 2, 3 and 8 threads and by default"
@@ -75,6 +76,24 @@ for pair in "java-benchmarks-all.json java-benchmarks-all.json" \
 		test_cmp "$T/one-err" "$T/err"
 	done
 done
+
+test_begin "fewer rows than threads: one row a thread"
+$MAKE "$T/two-base.json" <<'EOF2'
+[{"b": "org.ex.A.run", "s": 10.0, "raw": [[10.0, 10.1, 9.9, 10.2, 9.8]]},
+ {"b": "org.ex.B.run", "m": "avgt", "u": "ns/op", "s": 5.0}]
+EOF2
+$MAKE "$T/two-cur.json" <<'EOF2'
+[{"b": "org.ex.A.run", "s": 12.0, "raw": [[12.0, 12.1, 11.9, 12.2, 11.8]]},
+ {"b": "org.ex.C.run", "s": 1.0}]
+EOF2
+for fmt in json text markdown junit github; do
+	PERF_COMPARE_THREADS=1 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json" >"$T/one" 2>"$T/one-err"
+	PERF_COMPARE_THREADS=8 run 0 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json"
+	test_cmp "$T/one" "$T/out"
+	test_cmp "$T/one-err" "$T/err"
+done
+PERF_COMPARE_THREADS=8 run 0 perf compare --format json "$T/two-base.json" "$T/two-cur.json"
+json_is '["improvement", "missing", "new"]' '[b["status"] for b in d["benchmarks"]]'
 
 test_begin "PERF_COMPARE_THREADS must be a number from 1 to 8"
 for bad in 0 9 -1 abc 2x " 2" 99999999999999999999; do
