@@ -101,6 +101,25 @@ static void put_str(struct jsonw *w, const char *s)
 	put(w, s, strlen(s));
 }
 
+#if defined(__SSE2__)
+/* Is s[0..n) shorter than 16 bytes and plain ASCII with nothing to escape?
+ * Its bytes in block, zeroes after (masked off in the test). */
+static inline bool short_plain(const char *s, size_t n, char block[16])
+{
+	if (n >= 16)
+		return false;
+	memset(block, 0, 16);
+	copy_short(block, s, n);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)block);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+						  _mm_set1_epi8(0x1f)));
+	unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
+	return !(m & ((1u << n) - 1));
+}
+#endif
+
 /* Write s[0..n) as a quoted JSON string. */
 static void quote(struct jsonw *w, const char *str, size_t n)
 {
@@ -110,30 +129,21 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 
 #if defined(__SSE2__)
 	/* A short string (keys, names, units) with nothing to escape in one
-	 * go: its bytes in a zeroed block, the zeroes past its end masked off. */
-	if (n < 16) {
-		char block[16] = { 0 };
-		copy_short(block, str, n);
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)block);
-		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-					   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
-							  _mm_set1_epi8(0x1f)));
-		unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
-		if (!(m & ((1u << n) - 1))) {
-			struct strbuf *sb = w->fp ? &w->buf : w->sb;
-			if (sb->alloc - sb->len <= 18)
-				sb_grow(sb, 18);
-			char *o = sb->buf + sb->len;
-			o[0] = '"';
-			memcpy(o + 1, block, 16);   /* all sixteen: one move */
-			o[n + 1] = '"';
-			o[n + 2] = '\0';
-			sb->len += n + 2;
-			if (w->fp && sb->len >= JSONW_FLUSH_AT)
-				flush(w);
-			return;
-		}
+	 * go. */
+	char block[16];
+	if (short_plain(str, n, block)) {
+		struct strbuf *sb = w->fp ? &w->buf : w->sb;
+		if (sb->alloc - sb->len <= 18)
+			sb_grow(sb, 18);
+		char *o = sb->buf + sb->len;
+		o[0] = '"';
+		memcpy(o + 1, block, 16);   /* all sixteen: one move */
+		o[n + 1] = '"';
+		o[n + 2] = '\0';
+		sb->len += n + 2;
+		if (w->fp && sb->len >= JSONW_FLUSH_AT)
+			flush(w);
+		return;
 	}
 #endif
 	put_char(w, '"');
@@ -207,12 +217,14 @@ static _Noreturn void misuse(const char *what)
 	die(PERF_EXIT_TROUBLE, "internal error: JSON writer: %s", what);
 }
 
+static const char newline_spaces[] = "\n                                                                "
+				     "                                                                ";
+
 static void newline_indent(struct jsonw *w)
 {
-	static const char spaces[] = "\n                                                                "
-				     "                                                                ";
+	const char *spaces = newline_spaces;
 	size_t n = 1 + 2 * (size_t)w->depth;
-	if (n <= sizeof spaces - 1) {
+	if (n <= sizeof newline_spaces - 1) {
 		put(w, spaces, n);
 		return;
 	}
@@ -287,8 +299,36 @@ void jw_key(struct jsonw *w, const char *key)
 		misuse("key after a key");
 	if (w->depth == 0)
 		misuse("key outside an object");
+	size_t n = strlen(key);
+#if defined(__SSE2__)
+	/* The usual short plain key, pretty: separator, indentation, key and
+	 * colon in one go (what before_item, quote and put would write). */
+	char block[16];
+	size_t indent = 1 + 2 * (size_t)w->depth;
+	if (w->pretty && indent <= 64 && short_plain(key, n, block)) {
+		struct strbuf *sb = w->fp ? &w->buf : w->sb;
+		if (sb->alloc - sb->len <= 1 + 64 + 1 + 16 + 3)
+			sb_grow(sb, 1 + 64 + 1 + 16 + 3);
+		char *o = sb->buf + sb->len;
+		if (!w->first[w->depth - 1])
+			*o++ = ',';
+		w->first[w->depth - 1] = false;
+		memcpy(o, newline_spaces, 64);   /* all 64: a few moves */
+		o += indent;
+		*o++ = '"';
+		memcpy(o, block, 16);
+		o += n;
+		memcpy(o, "\": ", 4);
+		o += 3;
+		sb->len = (size_t)(o - sb->buf);
+		w->after_key = true;
+		if (w->fp && sb->len >= JSONW_FLUSH_AT)
+			flush(w);
+		return;
+	}
+#endif
 	before_item(w);
-	quote(w, key, strlen(key));
+	quote(w, key, n);
 	if (w->pretty)
 		put(w, ": ", 2);
 	else
