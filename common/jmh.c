@@ -59,7 +59,6 @@ struct scan {
 	size_t params_alloc;
 	struct jmh_metric *secondary;
 	size_t secondary_alloc;
-	struct strbuf id;
 };
 
 static void position(const char *text, size_t off, unsigned *line, unsigned *col)
@@ -221,20 +220,31 @@ static int scan_string_long(struct scan *sc, const char **s, size_t *n, bool *es
 	return 0;
 }
 
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+/* Where a quote, backslash or control character is among the sixteen
+ * bytes at p: a bit each. */
+static inline unsigned string_stops(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+						  _mm_set1_epi8(0x1f)));
+	return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
 /* The same, with the usual short string (its closing quote among the
- * sixteen bytes after the opening one, before any backslash or control
+ * 32 bytes after the opening one, before any backslash or control
  * character) done inline. */
 static inline int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
 {
 #if defined(__SSE2__) && !defined(JMH_NO_SIMD)
 	const char *body = sc->p + 1;
-	if (sc->end - body >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)body);
-		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-					   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
-							  _mm_set1_epi8(0x1f)));
-		unsigned m = (unsigned)_mm_movemask_epi8(stop);
+	if (sc->end - body >= 32) {
+		unsigned m = string_stops(body);
+		if (!m)
+			m = string_stops(body + 16) << 16;
 		if (m) {
 			unsigned k = (unsigned)__builtin_ctz(m);
 			if (body[k] == '"') {
@@ -754,51 +764,70 @@ static void finish_samples(struct scan *sc, struct jmh_metric *m)
 	m->samples = n ? arena_memdup(sc->arena, x, n * sizeof *x) : NULL;
 }
 
-static int cmp_param(const void *a, const void *b)
+/* Append s to *o and step past it. */
+static inline void put_text(char **o, const char *s, size_t n)
 {
-	const struct jmh_param *const *pa = a, *const *pb = b;
-	return strcmp((*pa)->key, (*pb)->key);
+	memcpy(*o, s, n);
+	*o += n;
 }
 
 static void make_identity(struct scan *sc, struct jmh_result *r)
 {
-	struct strbuf *sb = &sc->id;
-	sb_reset(sb);
-	sb_adds(sb, r->benchmark);
-	if (r->nparams) {
-		sb_addc(sb, '(');
-		for (size_t i = 0; i < r->nparams; i++) {
-			if (i)
-				sb_addc(sb, ',');
-			sb_adds(sb, r->params[i].key);
-			sb_addc(sb, '=');
-			sb_adds(sb, r->params[i].value);
-		}
-		sb_addc(sb, ')');
+	size_t nb = strlen(r->benchmark), nm = strlen(r->mode), np = r->nparams;
+	size_t kv = 0, few_len[2][16], *len[2] = { few_len[0], few_len[1] };
+	if (np > 16) {
+		len[0] = xmalloc(np * sizeof *len[0]);
+		len[1] = xmalloc(np * sizeof *len[1]);
 	}
-	r->label = arena_strndup(sc->arena, sb->buf, sb->len);
+	for (size_t i = 0; i < np; i++) {
+		len[0][i] = strlen(r->params[i].key);
+		len[1][i] = strlen(r->params[i].value);
+		kv += len[0][i] + len[1][i] + 2;
+	}
 
-	/* The key: name, mode and params sorted by key, joined by control
-	 * characters that do not occur in names. */
-	const struct jmh_param *few[16], **sorted = r->nparams <= 16 ? few
-		: xmalloc(r->nparams * sizeof *sorted);
-	for (size_t i = 0; i < r->nparams; i++)
-		sorted[i] = &r->params[i];
-	if (r->nparams > 1)
-		qsort(sorted, r->nparams, sizeof *sorted, cmp_param);
-	sb_reset(sb);
-	sb_adds(sb, r->benchmark);
-	sb_addc(sb, '\x1f');
-	sb_adds(sb, r->mode);
-	for (size_t i = 0; i < r->nparams; i++) {
-		sb_addc(sb, '\x1f');
-		sb_adds(sb, sorted[i]->key);
-		sb_addc(sb, '\x1e');
-		sb_adds(sb, sorted[i]->value);
+	/* The label: NAME or NAME(k=v,k=v), params in file order. */
+	char *label = arena_alloc(sc->arena, nb + kv + 2), *o = label;
+	put_text(&o, r->benchmark, nb);
+	for (size_t i = 0; i < np; i++) {
+		*o++ = i ? ',' : '(';
+		put_text(&o, r->params[i].key, len[0][i]);
+		*o++ = '=';
+		put_text(&o, r->params[i].value, len[1][i]);
 	}
-	if (sorted != few)
-		free(sorted);
-	r->key = arena_strndup(sc->arena, sb->buf, sb->len);
+	if (np)
+		*o++ = ')';
+	*o = '\0';
+	r->label = label;
+
+	/* The key: name, mode and params sorted by key (stably), joined by
+	 * control characters that do not occur in names. */
+	size_t few[16], *order = np <= 16 ? few : xmalloc(np * sizeof *order);
+	for (size_t i = 0; i < np; i++) {
+		size_t j = i;
+		for (; j > 0 && strcmp(r->params[order[j - 1]].key, r->params[i].key) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	char *key = arena_alloc(sc->arena, nb + nm + kv + 2);
+	o = key;
+	put_text(&o, r->benchmark, nb);
+	*o++ = '\x1f';
+	put_text(&o, r->mode, nm);
+	for (size_t i = 0; i < np; i++) {
+		size_t k = order[i];
+		*o++ = '\x1f';
+		put_text(&o, r->params[k].key, len[0][k]);
+		*o++ = '\x1e';
+		put_text(&o, r->params[k].value, len[1][k]);
+	}
+	*o = '\0';
+	r->key = key;
+	if (order != few)
+		free(order);
+	if (np > 16) {
+		free(len[0]);
+		free(len[1]);
+	}
 }
 
 static int scan_metric(struct scan *sc, const char *name, struct jmh_metric *m)
@@ -1124,7 +1153,6 @@ static int parse_text(const char *text, size_t len, bool mapped, const char *pat
 	sc.display = out->display;
 	int rc = scan_document(&sc, out);
 	sb_release(&sc.sb);
-	sb_release(&sc.id);
 	free(sc.samples);
 	free(sc.params);
 	free(sc.secondary);
