@@ -167,6 +167,41 @@ static inline bool expect(struct scan *sc, char c, const char *what)
 	return false;
 }
 
+/* The separators of pretty-printed JSON, taken in one step when they are
+ * exactly what JMH writes; anything else (other whitespace, a trailing
+ * comma, the end near) is left to the general code, which also gives the
+ * messages.
+ *
+ * pretty_comma: at ",\n" and a run of spaces, where the next item
+ * starts (neither whitespace nor close), else NULL. */
+static inline const char *pretty_comma(const char *p, const char *end, char close)
+{
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+	if (end - p < 2 + 64 || p[0] != ',' || p[1] != '\n')
+		return NULL;
+	p += 2;
+	for (int i = 0; i < 4; i++, p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+		if (m != 0xffff) {
+			p += __builtin_ctz(~m);
+			return is_ws(*p) || *p == close ? NULL : p;
+		}
+	}
+#else
+	(void)p, (void)end, (void)close;
+#endif
+	return NULL;
+}
+
+/* At " : " before a value (no more whitespace): the value, else NULL. */
+static inline const char *pretty_colon(const char *p, const char *end)
+{
+	if (end - p < 4 || p[0] != ' ' || p[1] != ':' || p[2] != ' ' || is_ws(p[3]))
+		return NULL;
+	return p + 3;
+}
+
 /* A string at sc->p (the opening quote).  On success *s and *n are its raw
  * body and *escaped tells whether it holds backslashes; escapes are checked
  * here, so unescaping later cannot fail. */
@@ -518,11 +553,19 @@ static int skip_value(struct scan *sc, int depth)
 					return fail_unexpected(sc, "a string key");
 				if (scan_string(sc, &s, &n, &esc) != 0)
 					return -1;
-				if (!expect(sc, ':', "':' after an object key"))
+				const char *value = pretty_colon(sc->p, sc->end);
+				if (value)
+					sc->p = value;
+				else if (!expect(sc, ':', "':' after an object key"))
 					return -1;
 			}
 			if (skip_value(sc, depth + 1) != 0)
 				return -1;
+			const char *next = pretty_comma(sc->p, sc->end, close);
+			if (next && (!obj || *next == '"')) {
+				sc->p = next;
+				continue;
+			}
 			skip_ws(sc);
 			if (sc->p < sc->end && *sc->p == ',') {
 				sc->p++;
@@ -553,6 +596,17 @@ static int skip_value(struct scan *sc, int depth)
  * 0 at the end, -1 on error. */
 static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn, bool *kesc)
 {
+	const char *q = *first ? NULL : pretty_comma(sc->p, sc->end, '}');
+	if (q && *q == '"') {
+		sc->p = q;
+		if (scan_string(sc, k, kn, kesc) != 0)
+			return -1;
+		if ((q = pretty_colon(sc->p, sc->end)) != NULL) {
+			sc->p = q;
+			return 1;
+		}
+		goto colon;
+	}
 	skip_ws(sc);
 	if (*first) {
 		*first = false;
@@ -576,6 +630,7 @@ static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn,
 		return fail_unexpected(sc, "a string key");
 	if (scan_string(sc, k, kn, kesc) != 0)
 		return -1;
+colon:
 	if (!expect(sc, ':', "':' after an object key"))
 		return -1;
 	skip_ws(sc);
@@ -585,6 +640,11 @@ static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn,
 /* The same for an array: returns 1 with sc->p at the next element. */
 static int next_element(struct scan *sc, bool *first)
 {
+	const char *q = *first ? NULL : pretty_comma(sc->p, sc->end, ']');
+	if (q) {
+		sc->p = q;
+		return 1;
+	}
 	skip_ws(sc);
 	if (sc->p < sc->end && *sc->p == ']') {
 		if (!*first && sc->p[-1] == ',')
