@@ -398,30 +398,62 @@ static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int
 	buf[o] = '\0';
 }
 
+/* The eight decimal digits of v < 10^8, as byte values 0-9, the first in
+ * the lowest byte: v split into halves of four digits, those into pairs,
+ * those into digits, all lanes of one 64-bit word at once (the divisions
+ * by 100 and 10 as multiplications, exact for the lanes' ranges). */
+static inline uint64_t eight_digits(uint32_t v)
+{
+	uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
+	uint64_t hundreds = ((x * 10486) >> 20) & UINT64_C(0x0000007f0000007f);
+	uint64_t pairs = hundreds | (x - hundreds * 100) << 16;
+	uint64_t tens = ((pairs * 103) >> 10) & UINT64_C(0x000f000f000f000f);
+	return tens | (pairs - tens * 10) << 8;
+}
+
 /* Decimal digits of n (below 10^20) at buf, not terminated; returns how
- * many.  Two digits a step. */
+ * many.  Eight digits a step. */
 static size_t format_u64(char *buf, uint64_t n)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
-	char tmp[20];
-	size_t k = sizeof tmp;
-	while (n >= 100) {
-		unsigned r = (unsigned)(n % 100);
-		n /= 100;
-		k -= 2;
-		memcpy(tmp + k, pairs + 2 * r, 2);
+	const uint64_t zeros = UINT64_C(0x3030303030303030);
+	if (n < 10) {
+		buf[0] = (char)('0' + n);
+		return 1;
 	}
-	if (n >= 10) {
-		k -= 2;
-		memcpy(tmp + k, pairs + 2 * n, 2);
-	} else {
-		tmp[--k] = (char)('0' + n);
+	char tmp[24];
+	size_t k = 0;
+	uint64_t top = n / 10000000000000000ull, rest = n % 10000000000000000ull;
+	uint64_t hi = eight_digits((uint32_t)(rest / 100000000)), lo = eight_digits((uint32_t)(rest % 100000000));
+	if (top) {
+		/* 17 to 20 digits: the top few one by one, then all sixteen */
+		char t[4];
+		int nt = 0;
+		do {
+			t[nt++] = (char)('0' + top % 10);
+			top /= 10;
+		} while (top);
+		while (nt)
+			tmp[k++] = t[--nt];
+		hi += zeros;
+		lo += zeros;
+		memcpy(tmp + k, &hi, 8);
+		memcpy(tmp + k + 8, &lo, 8);
+		k += 16;
+		memcpy(buf, tmp, k);
+		return k;
 	}
-	memcpy(buf, tmp + k, sizeof tmp - k);
-	return sizeof tmp - k;
+	/* up to sixteen: skip the leading zero digits (zero bytes, lowest first) */
+	size_t skip;
+	if (hi)
+		skip = (size_t)__builtin_ctzll(hi) / 8;
+	else
+		skip = 8 + (size_t)__builtin_ctzll(lo) / 8;
+	hi += zeros;
+	lo += zeros;
+	memcpy(tmp, &hi, 8);
+	memcpy(tmp + 8, &lo, 8);
+	memcpy(buf, tmp + skip, 16 - skip);
+	return 16 - skip;
 }
 
 #ifdef __SIZEOF_INT128__

@@ -1775,6 +1775,39 @@ START_TEST(test_writer_misuse)
 }
 END_TEST
 
+/* Integers of every length, as printf writes them. */
+START_TEST(test_writer_integers)
+{
+	long long v[200];
+	size_t n = 0;
+	v[n++] = LLONG_MIN;
+	v[n++] = LLONG_MAX;
+	v[n++] = 0;
+	for (long long p = 1; p <= LLONG_MAX / 10; p *= 10) {
+		v[n++] = p;
+		v[n++] = p - 1;
+		v[n++] = p + 1;
+		v[n++] = -p;
+		v[n++] = p * 9 + (p - 1) / 3;
+	}
+	unsigned seed = 5;
+	while (n < ARRAY_SIZE(v))
+		v[n++] = ((long long)rand_r(&seed) << 33 ^ (long long)rand_r(&seed) << 11 ^ rand_r(&seed)) >>
+			 (rand_r(&seed) % 60);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct jsonw w;
+		char want[32];
+		jw_init_sb(&w, &sb, false);
+		jw_int(&w, v[i]);
+		jw_end(&w);
+		snprintf(want, sizeof want, "%lld\n", v[i]);
+		ck_assert_str_eq(sb.buf, want);
+		sb_release(&sb);
+	}
+}
+END_TEST
+
 /* A document with a list of items from..to, written in one go or with the
  * items split into forks at the given cut points (joined in order). */
 static void fork_items(struct jsonw *w, int from, int to)
@@ -1928,6 +1961,7 @@ Suite *suite_json(void)
 	tcase_add_test(tc, test_writer_scalars);
 	tcase_add_test(tc, test_writer_file);
 	tcase_add_test(tc, test_writer_forks);
+	tcase_add_test(tc, test_writer_integers);
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_format_double);
 	tcase_add_test(tc, test_format_double_random);
