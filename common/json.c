@@ -1014,8 +1014,18 @@ static double decimal_exact(uint64_t mant, int scale)
 		 * the dividend's high half below the divisor. */
 		int s = 63 + bit_length(pow5) - bit_length(mant);
 		u128 num = (u128)mant << s;
+#if defined(__x86_64__) && defined(__GNUC__)
+		/* So the quotient fits 64 bits: one divq, where the compiler
+		 * would call its general 128-bit division. */
+		uint64_t quot, rem;
+		__asm__("divq %[d]" : "=a"(quot), "=d"(rem)
+			: [d] "r"(pow5), "a"((uint64_t)num), "d"((uint64_t)(num >> 64)));
+		q = quot;
+		inexact = rem != 0;
+#else
 		q = num / pow5;
 		inexact = (uint64_t)num - (uint64_t)q * pow5 != 0;
+#endif
 		e2 = -s - k;
 	}
 	int len = bit_length(q);
