@@ -1791,9 +1791,12 @@ START_TEST(test_writer_integers)
 		v[n++] = p * 9 + (p - 1) / 3;
 	}
 	unsigned seed = 5;
-	while (n < ARRAY_SIZE(v))
-		v[n++] = ((long long)rand_r(&seed) << 33 ^ (long long)rand_r(&seed) << 11 ^ rand_r(&seed)) >>
-			 (rand_r(&seed) % 60);
+	while (n < ARRAY_SIZE(v)) {
+		uint64_t r = (uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed) << 11 ^
+			     (uint64_t)rand_r(&seed);
+		long long x = (long long)(r >> (1 + rand_r(&seed) % 60));
+		v[n++] = rand_r(&seed) % 2 ? x : -x;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		struct jsonw w;
