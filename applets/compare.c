@@ -8,9 +8,13 @@
  * threshold alone decides.  Reports: text, markdown, json, junit, github.
  * Exit 1 on a regression.
  *
- * Stands on: jmh.c (loading, both files at once on two threads), stats.c
- * (tests), yaml.c (--config), pattern.c (config patterns), jsonw.c (json),
- * strmap.c, util.c, msg.c. */
+ * Big comparisons use a few threads: the two files load at once, and the
+ * rows are examined and the JSON report written in contiguous ranges, one
+ * per thread, put together in order, so the output never depends on the
+ * split (see split_run).
+ *
+ * Stands on: jmh.c (loading), stats.c (tests), yaml.c (--config),
+ * pattern.c (config patterns), jsonw.c (json), strmap.c, util.c, msg.c. */
 #include <config.h>
 
 #include <errno.h>
@@ -66,6 +70,8 @@ static const char *const status_names[] = { "regression", "improvement", "stable
 
 enum decided { BY_NONE, BY_THRESHOLD, BY_TEST };
 
+#define MAX_THREADS 8   /* for the work after loading */
+
 struct pat_value {
 	char *pat;
 	char *lower;         /* pat in lowercase, for substring matching */
@@ -98,8 +104,8 @@ struct row {
 	const struct jmh_metric *bm, *cm;
 	const struct jmh_result *res;          /* cur, or base when missing */
 	const char *metric;                    /* "primary" or the secondary's name */
-	char *match_text;                      /* what config patterns see */
-	char *match_lower;                     /* the same in lowercase */
+	const char *match_text;                /* what config patterns see */
+	const char *match_lower;               /* the same in lowercase */
 	int better;                            /* +1 higher is better, -1 lower */
 	double baseline, current, change;      /* NAN where none */
 	double threshold;
@@ -108,6 +114,7 @@ struct row {
 	enum decided decided;
 	bool significant;
 	bool too_few;                          /* samples too few to ever reach alpha */
+	bool nan_score;                        /* a NaN centre: not compared */
 	enum status status;
 	const char *note;
 };
@@ -126,9 +133,12 @@ struct compare {
 	bool show_stable;
 	int colour;              /* -1 auto, 0 never, 1 always */
 	struct compare_config cfg;
+	unsigned threads;        /* at most this many for the work after loading */
+	bool threads_forced;     /* PERF_COMPARE_THREADS: that many, whatever the size */
 	struct jmh_file base, cur;
 	struct row *rows;
 	size_t nrows, rowalloc;
+	struct arena names[MAX_THREADS];   /* the rows' match texts, one per thread */
 	size_t count[ST_COUNT];
 	double geomean_ratio;
 	size_t geomean_n;
@@ -334,6 +344,96 @@ static double row_threshold(const struct compare *c, const struct row *r)
 	return 5.0;
 }
 
+/* ---- threads ---- */
+
+/* Fewer rows than this per thread are not worth a thread. */
+#define ROWS_PER_THREAD 2048
+
+/* One contiguous part [from, to) of the rows and who works on it. */
+struct split {
+	size_t from, to;
+	unsigned part;
+	void (*fn)(void *arg, const struct split *part);
+	void *arg;
+	pthread_t thread;
+	bool started;
+};
+
+static void *split_main(void *arg)
+{
+	struct split *s = arg;
+	s->fn(s->arg, s);
+	return NULL;
+}
+
+/* How many parts to cut n rows into. */
+static unsigned split_count(const struct compare *c, size_t n)
+{
+	size_t k = c->threads;
+	if (!c->threads_forced && n / ROWS_PER_THREAD < k)
+		k = n / ROWS_PER_THREAD;
+	if (k > n)
+		k = n;
+	return k ? (unsigned)k : 1;
+}
+
+/* Run fn over [0, n) cut into k contiguous parts: part 0 on this thread,
+ * the others on threads of their own (or here, after it, if a thread
+ * cannot be had).  Each part writes only to what it owns.  Part 0 gets
+ * lead/100 times as many items as each of the others. */
+static void split_run_lead(size_t n, unsigned k, unsigned lead,
+			   void (*fn)(void *, const struct split *), void *arg)
+{
+	struct split parts[MAX_THREADS];
+	size_t total = lead + 100 * (k - 1), cut[MAX_THREADS + 1];
+	cut[0] = 0;
+	cut[k] = n;
+	for (unsigned i = 1; i < k; i++) {
+		cut[i] = (size_t)((double)n * (lead + 100 * (i - 1)) / total);
+		/* none empty when there are at least k items */
+		if (cut[i] < cut[i - 1] + 1 && n >= k)
+			cut[i] = cut[i - 1] + 1;
+		if (n >= k && cut[i] > n - (k - i))
+			cut[i] = n - (k - i);
+	}
+	for (unsigned i = 0; i < k; i++)
+		parts[i] = (struct split){ .from = cut[i], .to = cut[i + 1], .part = i,
+					   .fn = fn, .arg = arg };
+	for (unsigned i = 1; i < k; i++)
+		parts[i].started = pthread_create(&parts[i].thread, NULL, split_main, &parts[i]) == 0;
+	split_main(&parts[0]);
+	for (unsigned i = 1; i < k; i++) {
+		if (parts[i].started)
+			pthread_join(parts[i].thread, NULL);
+		else
+			split_main(&parts[i]);
+	}
+}
+
+static void split_run(size_t n, unsigned k, void (*fn)(void *, const struct split *), void *arg)
+{
+	split_run_lead(n, k, 100, fn, arg);
+}
+
+/* PERF_COMPARE_THREADS, else the processors online. */
+static void choose_threads(struct compare *c)
+{
+	const char *env = getenv("PERF_COMPARE_THREADS");
+	if (env && *env) {
+		char *end;
+		errno = 0;
+		long n = strtol(env, &end, 10);
+		if (*env < '0' || *env > '9' || *end || errno || n < 1 || n > MAX_THREADS)
+			die(PERF_EXIT_TROUBLE, "invalid PERF_COMPARE_THREADS '%s': expected a number from 1 to %d",
+			    env, MAX_THREADS);
+		c->threads = (unsigned)n;
+		c->threads_forced = true;
+		return;
+	}
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	c->threads = online < 1 ? 1 : online > MAX_THREADS ? MAX_THREADS : (unsigned)online;
+}
+
 /* ---- building the rows ---- */
 
 static bool selected(const struct compare *c, const struct jmh_result *r)
@@ -351,6 +451,7 @@ static bool selected(const struct compare *c, const struct jmh_result *r)
 	return keep;
 }
 
+/* A row with what it compares; examine_row works out the rest. */
 static struct row *add_row(struct compare *c, const struct jmh_result *base,
 			   const struct jmh_result *cur, const struct jmh_metric *bm,
 			   const struct jmh_metric *cm)
@@ -363,34 +464,76 @@ static struct row *add_row(struct compare *c, const struct jmh_result *base,
 	r->bm = bm;
 	r->cm = cm;
 	r->res = cur ? cur : base;
-	const struct jmh_metric *m = cm ? cm : bm;
-	r->metric = m->name;
-	if (!strcmp(m->name, "primary"))
-		r->match_text = xstrdup(r->res->label);
-	else
-		r->match_text = xasprintf("%s:%s", r->res->label, m->key);
-	r->match_lower = pattern_fold(r->match_text);
+	r->metric = (cm ? cm : bm)->name;
 	r->baseline = r->current = r->change = r->p = r->q = NAN;
+	return r;
+}
+
+/* What config patterns see (kept in the arena of the thread that works
+ * on the row), the direction and the threshold. */
+static void name_row(const struct compare *c, struct row *r, struct arena *arena)
+{
+	const struct jmh_metric *m = r->cm ? r->cm : r->bm;
+	size_t label = strlen(r->res->label), n = label;
+	char *text = NULL;
+	if (strcmp(m->name, "primary")) {
+		size_t key = strlen(m->key);
+		n += 1 + key;
+		text = arena_alloc(arena, n + 1);
+		memcpy(text, r->res->label, label);
+		text[label] = ':';
+		memcpy(text + label + 1, m->key, key + 1);
+	}
+	r->match_text = text ? text : r->res->label;
+	char *lower = arena_strndup(arena, r->match_text, n);
+	pattern_fold_in_place(lower);
+	r->match_lower = lower;
 	r->better = row_direction(c, r, m);
 	r->threshold = row_threshold(c, r);
-	return r;
+}
+
+/* Where each baseline result is in the current file, found on several
+ * threads: its index there, NO_MATCH, or NOT_COMPARED (a duplicate, or
+ * filtered out). */
+#define NO_MATCH ((size_t)-1)
+#define NOT_COMPARED ((size_t)-2)
+
+struct lookup {
+	const struct compare *c;
+	size_t *match;
+};
+
+static void lookup_part(void *arg, const struct split *part)
+{
+	struct lookup *lk = arg;
+	const struct compare *c = lk->c;
+	for (size_t i = part->from; i < part->to; i++) {
+		const struct jmh_result *b = &c->base.results[i];
+		size_t j;
+		if (b->duplicate || !selected(c, b))
+			lk->match[i] = NOT_COMPARED;
+		else
+			lk->match[i] = strmap_get(&c->cur.index, b->key, &j) ? j : NO_MATCH;
+	}
 }
 
 static void build_rows(struct compare *c)
 {
-	struct strmap curmap;
-	strmap_init(&curmap, c->cur.n);
-	for (size_t i = 0; i < c->cur.n; i++)
-		if (!c->cur.results[i].duplicate)
-			strmap_put(&curmap, c->cur.results[i].key, i, NULL);
+	/* as many rows as there can be, so that the array is not moved */
+	size_t most = c->cur.n;
+	for (size_t i = 0; i < c->base.n; i++)
+		most += 1 + c->base.results[i].nsecondary;
+	GROW(c->rows, c->rowalloc, most);
 	bool *matched = xcalloc(c->cur.n + 1, sizeof *matched);
+	struct lookup lk = { c, xmalloc((c->base.n + 1) * sizeof *lk.match) };
+	split_run(c->base.n, split_count(c, c->base.n), lookup_part, &lk);
 
 	for (size_t i = 0; i < c->base.n; i++) {
 		const struct jmh_result *b = &c->base.results[i];
-		if (b->duplicate || !selected(c, b))
+		size_t j = lk.match[i];
+		if (j == NOT_COMPARED)
 			continue;
-		size_t j;
-		if (!strmap_get(&curmap, b->key, &j)) {
+		if (j == NO_MATCH) {
 			add_row(c, b, NULL, &b->primary, NULL)->status = ST_MISSING;
 			continue;
 		}
@@ -410,8 +553,8 @@ static void build_rows(struct compare *c)
 		if (!matched[j] && !cu->duplicate && selected(c, cu))
 			add_row(c, NULL, cu, NULL, &cu->primary)->status = ST_NEW;
 	}
+	free(lk.match);
 	free(matched);
-	strmap_free(&curmap);
 }
 
 static bool is_primary(const struct row *r)
@@ -424,60 +567,101 @@ static double metric_centre(const struct jmh_metric *m)
 	return m->nsamples ? stats_median(m->samples, m->nsamples) : m->score;
 }
 
-/* Centres, changes and p-values of the compared rows. */
+/* The last answer of stats_mw_min_p, kept per thread: nearly all rows
+ * have the same sample counts. */
+struct min_p_memo {
+	double wa, wb, p;
+};
+
+static double min_p(struct min_p_memo *memo, double wa, double wb)
+{
+	if (wa != memo->wa || wb != memo->wb) {
+		memo->wa = wa;
+		memo->wb = wb;
+		memo->p = stats_mw_min_p(wa, wb);
+	}
+	return memo->p;
+}
+
+/* A row's centres, change and p-value.  Runs on any thread: it prints
+ * nothing (measure_rows says which scores were NaN). */
+static void measure_row(const struct compare *c, struct row *r, struct min_p_memo *memo)
+{
+	if (r->status == ST_MISSING) {
+		r->baseline = metric_centre(r->bm);
+		r->nb = r->bm->nsamples;
+		return;
+	}
+	if (r->status == ST_NEW) {
+		r->current = metric_centre(r->cm);
+		r->nc = r->cm->nsamples;
+		return;
+	}
+	bool both_raw = r->bm->nsamples && r->cm->nsamples;
+	/* Without raw samples on both sides, compare the JMH scores;
+	 * with them, the medians (robust to the odd GC pause). */
+	r->baseline = both_raw ? metric_centre(r->bm) : r->bm->score;
+	r->current = both_raw ? metric_centre(r->cm) : r->cm->score;
+	r->nb = r->bm->nsamples;
+	r->nc = r->cm->nsamples;
+	if (isnan(r->baseline) || isnan(r->current)) {
+		r->status = ST_STABLE;
+		r->decided = BY_NONE;
+		r->note = "score is NaN";
+		r->nan_score = true;
+		return;
+	}
+	if (r->baseline != 0 && isfinite(r->baseline))
+		r->change = (r->current - r->baseline) / fabs(r->baseline) * 100.0;
+	if (!both_raw) {
+		r->decided = BY_THRESHOLD;
+		return;
+	}
+	size_t na = r->bm->nsamples, nc = r->cm->nsamples;
+	/* copies to trim: on the stack for the usual few dozen samples */
+	struct wval few[2][64];
+	struct wval *a = na <= 64 ? few[0] : xmalloc(na * sizeof *a);
+	struct wval *b = nc <= 64 ? few[1] : xmalloc(nc * sizeof *b);
+	memcpy(a, r->bm->samples, na * sizeof *a);
+	memcpy(b, r->cm->samples, nc * sizeof *b);
+	stats_trim_outliers_pooled(a, &na, b, &nc);
+	r->p = stats_mann_whitney(a, na, b, nc, NULL);
+	/* (a relative tolerance, so that 2/C(40,1) is not "above" 0.05) */
+	if (min_p(memo, stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used * (1 + 1e-9)) {
+		r->too_few = true;
+		r->decided = BY_THRESHOLD;
+		r->note = "too few samples for the test to reach alpha";
+	} else {
+		r->decided = BY_TEST;
+	}
+	if (a != few[0])
+		free(a);
+	if (b != few[1])
+		free(b);
+}
+
+static void examine_part(void *arg, const struct split *part)
+{
+	struct compare *c = arg;
+	struct min_p_memo memo = { NAN, NAN, NAN };
+	for (size_t i = part->from; i < part->to; i++) {
+		name_row(c, &c->rows[i], &c->names[part->part]);
+		measure_row(c, &c->rows[i], &memo);
+	}
+}
+
+/* Names, directions, thresholds, centres, changes and p-values of all
+ * rows (on several threads), then the q-values. */
 static void measure_rows(struct compare *c)
 {
+	split_run(c->nrows, split_count(c, c->nrows), examine_part, c);
 	for (size_t i = 0; i < c->nrows; i++) {
-		struct row *r = &c->rows[i];
-		if (r->status == ST_MISSING) {
-			r->baseline = metric_centre(r->bm);
-			r->nb = r->bm->nsamples;
-			continue;
-		}
-		if (r->status == ST_NEW) {
-			r->current = metric_centre(r->cm);
-			r->nc = r->cm->nsamples;
-			continue;
-		}
-		bool both_raw = r->bm->nsamples && r->cm->nsamples;
-		/* Without raw samples on both sides, compare the JMH scores;
-		 * with them, the medians (robust to the odd GC pause). */
-		r->baseline = both_raw ? metric_centre(r->bm) : r->bm->score;
-		r->current = both_raw ? metric_centre(r->cm) : r->cm->score;
-		r->nb = r->bm->nsamples;
-		r->nc = r->cm->nsamples;
-		if (isnan(r->baseline) || isnan(r->current)) {
-			r->status = ST_STABLE;
-			r->decided = BY_NONE;
-			r->note = "score is NaN";
+		const struct row *r = &c->rows[i];
+		if (r->nan_score)
 			warn("%s%s%s: %s score is NaN; not compared", r->res->label,
 			     strcmp(r->metric, "primary") ? " " : "",
 			     strcmp(r->metric, "primary") ? r->metric : "",
 			     isnan(r->baseline) ? "baseline" : "current");
-			continue;
-		}
-		if (r->baseline != 0 && isfinite(r->baseline))
-			r->change = (r->current - r->baseline) / fabs(r->baseline) * 100.0;
-		if (!both_raw) {
-			r->decided = BY_THRESHOLD;
-			continue;
-		}
-		size_t na = r->bm->nsamples, nc = r->cm->nsamples;
-		struct wval *a = xmalloc((na + 1) * sizeof *a), *b = xmalloc((nc + 1) * sizeof *b);
-		memcpy(a, r->bm->samples, na * sizeof *a);
-		memcpy(b, r->cm->samples, nc * sizeof *b);
-		stats_trim_outliers_pooled(a, &na, b, &nc);
-		r->p = stats_mann_whitney(a, na, b, nc, NULL);
-		/* (a relative tolerance, so that 2/C(40,1) is not "above" 0.05) */
-		if (stats_mw_min_p(stats_weight(a, na), stats_weight(b, nc)) > c->alpha_used * (1 + 1e-9)) {
-			r->too_few = true;
-			r->decided = BY_THRESHOLD;
-			r->note = "too few samples for the test to reach alpha";
-		} else {
-			r->decided = BY_TEST;
-		}
-		free(a);
-		free(b);
 	}
 
 	/* Benjamini-Hochberg over the rows the test decides: one family for
@@ -886,6 +1070,79 @@ static void markdown_build(struct strbuf *sb, const struct compare *c)
 
 /* ---- json ---- */
 
+static void json_row(struct jsonw *w, const struct row *r)
+{
+	jw_obj_begin(w);
+	jw_key(w, "benchmark");
+	jw_str(w, r->res->benchmark);
+	jw_key(w, "mode");
+	jw_str(w, r->res->mode);
+	jw_key(w, "params");
+	jw_obj_begin(w);
+	for (size_t k = 0; k < r->res->nparams; k++) {
+		jw_key(w, r->res->params[k].key);
+		jw_str(w, r->res->params[k].value);
+	}
+	jw_obj_end(w);
+	jw_key(w, "metric");
+	jw_str(w, r->metric);
+	jw_key(w, "unit");
+	jw_str(w, row_unit(r));
+	jw_key(w, "better");
+	jw_str(w, r->better > 0 ? "higher" : "lower");
+	jw_key(w, "baseline");
+	jw_num(w, r->baseline);
+	jw_key(w, "current");
+	jw_num(w, r->current);
+	jw_key(w, "change_percent");
+	jw_num(w, r->change);
+	jw_key(w, "threshold_percent");
+	if (r->status == ST_MISSING || r->status == ST_NEW)
+		jw_null(w);
+	else
+		jw_num(w, r->threshold);
+	jw_key(w, "p_value");
+	jw_num(w, r->p);
+	jw_key(w, "q_value");
+	jw_num(w, r->q);
+	jw_key(w, "significant");
+	if (r->decided == BY_TEST)
+		jw_bool(w, r->significant);
+	else
+		jw_null(w);
+	jw_key(w, "decided_by");
+	jw_str(w, r->decided == BY_TEST ? "test" : r->decided == BY_THRESHOLD ? "threshold" : NULL);
+	jw_key(w, "samples");
+	jw_arr_begin(w);
+	jw_int(w, (long long)r->nb);
+	jw_int(w, (long long)r->nc);
+	jw_arr_end(w);
+	jw_key(w, "status");
+	jw_str(w, status_names[r->status]);
+	if (r->note) {
+		jw_key(w, "note");
+		jw_str(w, r->note);
+	}
+	jw_obj_end(w);
+}
+
+/* The "benchmarks" array in parts: part 0 straight into the report's
+ * writer, the others into forks of it, joined in order afterwards. */
+struct json_parts {
+	const struct compare *c;
+	struct jsonw *w;
+	struct jsonw fork[MAX_THREADS];
+	struct strbuf buf[MAX_THREADS];
+};
+
+static void json_part(void *arg, const struct split *part)
+{
+	struct json_parts *jp = arg;
+	struct jsonw *w = part->part ? &jp->fork[part->part] : jp->w;
+	for (size_t i = part->from; i < part->to; i++)
+		json_row(w, &jp->c->rows[i]);
+}
+
 static void report_json(FILE *fp, const struct compare *c)
 {
 	struct jsonw w;
@@ -912,60 +1169,17 @@ static void report_json(FILE *fp, const struct compare *c)
 	jw_num(&w, c->alpha_used);
 	jw_key(&w, "benchmarks");
 	jw_arr_begin(&w);
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct row *r = &c->rows[i];
-		jw_obj_begin(&w);
-		jw_key(&w, "benchmark");
-		jw_str(&w, r->res->benchmark);
-		jw_key(&w, "mode");
-		jw_str(&w, r->res->mode);
-		jw_key(&w, "params");
-		jw_obj_begin(&w);
-		for (size_t k = 0; k < r->res->nparams; k++) {
-			jw_key(&w, r->res->params[k].key);
-			jw_str(&w, r->res->params[k].value);
-		}
-		jw_obj_end(&w);
-		jw_key(&w, "metric");
-		jw_str(&w, r->metric);
-		jw_key(&w, "unit");
-		jw_str(&w, row_unit(r));
-		jw_key(&w, "better");
-		jw_str(&w, r->better > 0 ? "higher" : "lower");
-		jw_key(&w, "baseline");
-		jw_num(&w, r->baseline);
-		jw_key(&w, "current");
-		jw_num(&w, r->current);
-		jw_key(&w, "change_percent");
-		jw_num(&w, r->change);
-		jw_key(&w, "threshold_percent");
-		if (r->status == ST_MISSING || r->status == ST_NEW)
-			jw_null(&w);
-		else
-			jw_num(&w, r->threshold);
-		jw_key(&w, "p_value");
-		jw_num(&w, r->p);
-		jw_key(&w, "q_value");
-		jw_num(&w, r->q);
-		jw_key(&w, "significant");
-		if (r->decided == BY_TEST)
-			jw_bool(&w, r->significant);
-		else
-			jw_null(&w);
-		jw_key(&w, "decided_by");
-		jw_str(&w, r->decided == BY_TEST ? "test" : r->decided == BY_THRESHOLD ? "threshold" : NULL);
-		jw_key(&w, "samples");
-		jw_arr_begin(&w);
-		jw_int(&w, (long long)r->nb);
-		jw_int(&w, (long long)r->nc);
-		jw_arr_end(&w);
-		jw_key(&w, "status");
-		jw_str(&w, status_names[r->status]);
-		if (r->note) {
-			jw_key(&w, "note");
-			jw_str(&w, r->note);
-		}
-		jw_obj_end(&w);
+	struct json_parts jp = { .c = c, .w = &w };
+	unsigned k = split_count(c, c->nrows);
+	for (unsigned i = 1; i < k; i++)
+		jw_fork(&jp.fork[i], &jp.buf[i], &w, true);   /* parts are never empty */
+	/* Part 0 writes straight out; the others also fault in the pages of
+	 * their buffers, which makes them about a third slower a row: part 0
+	 * gets more rows, so that all end at about the same time. */
+	split_run_lead(c->nrows, k, 130, json_part, &jp);
+	for (unsigned i = 1; i < k; i++) {
+		jw_join(&w, &jp.fork[i]);
+		sb_release(&jp.buf[i]);
 	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
@@ -1144,16 +1358,17 @@ static void *load_job_run(void *arg)
 	return NULL;
 }
 
-/* Load both files, the current one on a second thread (jmh_load prints
- * nothing), then report in a fixed order: baseline first, as if they had
- * been loaded one after the other. */
+/* Load both files, the current one on a second thread if threaded
+ * (jmh_load prints nothing), then report in a fixed order: baseline
+ * first, as if they had been loaded one after the other. */
 static void load_both(const char *base_path, struct jmh_file *base,
-		      const char *cur_path, struct jmh_file *cur)
+		      const char *cur_path, struct jmh_file *cur, bool threaded)
 {
 	struct load_job jobs[2] = { { .path = base_path, .file = base },
 				    { .path = cur_path, .file = cur } };
 	pthread_t th;
-	bool threaded = pthread_create(&th, NULL, load_job_run, &jobs[1]) == 0;
+	if (threaded)
+		threaded = pthread_create(&th, NULL, load_job_run, &jobs[1]) == 0;
 	load_job_run(&jobs[0]);
 	if (threaded)
 		pthread_join(th, NULL);
@@ -1170,8 +1385,8 @@ static void load_both(const char *base_path, struct jmh_file *base,
 
 static void compare_free(struct compare *c)
 {
-	for (size_t i = 0; i < c->nrows; i++)
-		free(c->rows[i].match_text), free(c->rows[i].match_lower);
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		arena_free(&c->names[i]);
 	free(c->rows);
 	jmh_file_free(&c->base);
 	jmh_file_free(&c->cur);
@@ -1269,7 +1484,8 @@ int cmd_compare(int argc, char **argv)
 		config_load(&c.cfg, config_path);
 	c.alpha_used = !isnan(c.alpha) ? c.alpha : !isnan(c.cfg.alpha) ? c.cfg.alpha : 0.05;
 
-	load_both(base_path, &c.base, cur_path, &c.cur);
+	choose_threads(&c);
+	load_both(base_path, &c.base, cur_path, &c.cur, c.threads > 1);
 	info("loaded %zu results from %s and %zu from %s", c.base.n, c.base.display,
 	     c.cur.n, c.cur.display);
 

@@ -59,7 +59,6 @@ struct scan {
 	size_t params_alloc;
 	struct jmh_metric *secondary;
 	size_t secondary_alloc;
-	struct strbuf id;
 };
 
 static void position(const char *text, size_t off, unsigned *line, unsigned *col)
@@ -102,7 +101,35 @@ static int fail_at(struct scan *sc, const char *at, const char *fmt, ...)
 
 static inline bool is_ws(char c)
 {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+	unsigned char u = (unsigned char)c;
+	return u <= ' ' && ((UINT64_C(1) << u) & (UINT64_C(1) << ' ' | UINT64_C(1) << '\n' |
+						  UINT64_C(1) << '\r' | UINT64_C(1) << '\t'));
+}
+
+/* A run of whitespace from p on.  JMH indents with a newline and a run of
+ * spaces: those sixteen bytes at a time, with one comparison. */
+static void skip_ws_run(struct scan *sc, const char *p)
+{
+	const char *end = sc->end;
+	for (;;) {
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+		while (end - p >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+			if (m != 0xffff) {
+				p += __builtin_ctz(~m);
+				break;
+			}
+			p += 16;
+		}
+#endif
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end || !is_ws(*p))
+			break;
+		p++;   /* a newline, CR or tab: on to the next run */
+	}
+	sc->p = p;
 }
 
 static inline void skip_ws(struct scan *sc)
@@ -110,26 +137,11 @@ static inline void skip_ws(struct scan *sc)
 	const char *p = sc->p, *end = sc->end;
 	if (p >= end || !is_ws(*p))
 		return;
-	/* JMH indents with a newline and runs of spaces: sixteen bytes of
-	 * them at a time. */
-#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
-	while (end - p >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
-					  _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
-						       _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
-		unsigned m = (unsigned)_mm_movemask_epi8(ws);
-		if (m != 0xffff) {
-			sc->p = p + __builtin_ctz(~m);
-			return;
-		}
-		p += 16;
-	}
-#endif
-	while (p < end && is_ws(*p))
-		p++;
-	sc->p = p;
+	/* Most runs are the single spaces around a colon. */
+	if (p + 1 >= end || !is_ws(p[1]))
+		sc->p = p + 1;
+	else
+		skip_ws_run(sc, p + 1);
 }
 
 static int fail_unexpected(struct scan *sc, const char *what)
@@ -155,10 +167,45 @@ static inline bool expect(struct scan *sc, char c, const char *what)
 	return false;
 }
 
+/* The separators of pretty-printed JSON, taken in one step when they are
+ * exactly what JMH writes; anything else (other whitespace, a trailing
+ * comma, the end near) is left to the general code, which also gives the
+ * messages.
+ *
+ * pretty_comma: at ",\n" and a run of spaces, where the next item
+ * starts (neither whitespace nor close), else NULL. */
+static inline const char *pretty_comma(const char *p, const char *end, char close)
+{
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+	if (end - p < 2 + 64 || p[0] != ',' || p[1] != '\n')
+		return NULL;
+	p += 2;
+	for (int i = 0; i < 4; i++, p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+		if (m != 0xffff) {
+			p += __builtin_ctz(~m);
+			return is_ws(*p) || *p == close ? NULL : p;
+		}
+	}
+#else
+	(void)p, (void)end, (void)close;
+#endif
+	return NULL;
+}
+
+/* At " : " before a value (no more whitespace): the value, else NULL. */
+static inline const char *pretty_colon(const char *p, const char *end)
+{
+	if (end - p < 4 || p[0] != ' ' || p[1] != ':' || p[2] != ' ' || is_ws(p[3]))
+		return NULL;
+	return p + 3;
+}
+
 /* A string at sc->p (the opening quote).  On success *s and *n are its raw
  * body and *escaped tells whether it holds backslashes; escapes are checked
  * here, so unescaping later cannot fail. */
-static int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
+static int scan_string_long(struct scan *sc, const char **s, size_t *n, bool *escaped)
 {
 	const char *p = sc->p + 1, *end = sc->end, *body = p;
 	bool esc = false;
@@ -206,6 +253,46 @@ static int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped
 	*escaped = esc;
 	sc->p = p + 1;
 	return 0;
+}
+
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+/* Where a quote, backslash or control character is among the sixteen
+ * bytes at p: a bit each. */
+static inline unsigned string_stops(const char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+						  _mm_set1_epi8(0x1f)));
+	return (unsigned)_mm_movemask_epi8(stop);
+}
+#endif
+
+/* The same, with the usual short string (its closing quote among the
+ * 32 bytes after the opening one, before any backslash or control
+ * character) done inline. */
+static inline int scan_string(struct scan *sc, const char **s, size_t *n, bool *escaped)
+{
+#if defined(__SSE2__) && !defined(JMH_NO_SIMD)
+	const char *body = sc->p + 1;
+	if (sc->end - body >= 32) {
+		unsigned m = string_stops(body);
+		if (!m)
+			m = string_stops(body + 16) << 16;
+		if (m) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			if (body[k] == '"') {
+				*s = body;
+				*n = k;
+				*escaped = false;
+				sc->p = body + k + 1;
+				return 0;
+			}
+		}
+	}
+#endif
+	return scan_string_long(sc, s, n, escaped);
 }
 
 /* The string's value, malloc'd (after scan_string). */
@@ -291,17 +378,21 @@ static int scan_number(struct scan *sc, const char **s, size_t *n)
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(JMH_NO_SIMD)
-/* Are the eight bytes of w ASCII digits?  Their value (w little-endian). */
-static inline bool eight_digits(uint64_t w)
+/* How many of the eight bytes of w (little-endian: the first byte lowest)
+ * are digits before the first that is not.  A byte is a digit when its
+ * high nibble is 3 both as it is and plus 6; the addition's carry out of a
+ * byte of 0xfa or more spoils only the bytes after that non-digit. */
+static inline int leading_digits(uint64_t w)
 {
-	return (w & UINT64_C(0xf0f0f0f0f0f0f0f0)) == UINT64_C(0x3030303030303030) &&
-	       ((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xf0f0f0f0f0f0f0f0)) ==
-		       UINT64_C(0x3030303030303030);
+	uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0), threes = UINT64_C(0x3030303030303030);
+	uint64_t bad = ((w & hi) ^ threes) | (((w + UINT64_C(0x0606060606060606)) & hi) ^ threes);
+	return bad ? __builtin_ctzll(bad) >> 3 : 8;
 }
 
+/* The value of eight digits 0-9 held one a byte, the first the most
+ * significant. */
 static inline uint64_t eight_digits_value(uint64_t w)
 {
-	w -= UINT64_C(0x3030303030303030);
 	w = w * 10 + (w >> 8);   /* pairs */
 	w = ((w & UINT64_C(0x000000ff000000ff)) * (100 + (UINT64_C(1000000) << 32)) +
 	     ((w >> 16) & UINT64_C(0x000000ff000000ff)) * (1 + (UINT64_C(10000) << 32))) >> 32;
@@ -317,14 +408,25 @@ static inline const char *gather_digits(const char *p, const char *end, uint64_t
 	uint64_t m = *mant;
 	int k = *nd;
 #ifdef HAVE_EIGHT_DIGITS
-	while (end - p >= 8 && k <= 11) {
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+					   10000000, 100000000 };
+	/* Up to eight digits a step: the digits' values shifted up to the
+	 * top bytes read as leading zeros. */
+	while (end - p >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		if (!eight_digits(w))
+		int n = leading_digits(w);
+		if (n == 0)
 			break;
-		m = m * 100000000 + eight_digits_value(w);
-		k += 8;
-		p += 8;
+		w -= UINT64_C(0x3030303030303030);
+		m = m * pow10[n] + eight_digits_value(w << (8 * (8 - n)));
+		k += n;
+		p += n;
+		if (n < 8) {
+			*mant = m;
+			*nd = k;
+			return p;
+		}
 	}
 #endif
 	for (; p < end && is_digit(*p); p++, k++)
@@ -451,11 +553,19 @@ static int skip_value(struct scan *sc, int depth)
 					return fail_unexpected(sc, "a string key");
 				if (scan_string(sc, &s, &n, &esc) != 0)
 					return -1;
-				if (!expect(sc, ':', "':' after an object key"))
+				const char *value = pretty_colon(sc->p, sc->end);
+				if (value)
+					sc->p = value;
+				else if (!expect(sc, ':', "':' after an object key"))
 					return -1;
 			}
 			if (skip_value(sc, depth + 1) != 0)
 				return -1;
+			const char *next = pretty_comma(sc->p, sc->end, close);
+			if (next && (!obj || *next == '"')) {
+				sc->p = next;
+				continue;
+			}
 			skip_ws(sc);
 			if (sc->p < sc->end && *sc->p == ',') {
 				sc->p++;
@@ -486,6 +596,17 @@ static int skip_value(struct scan *sc, int depth)
  * 0 at the end, -1 on error. */
 static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn, bool *kesc)
 {
+	const char *q = *first ? NULL : pretty_comma(sc->p, sc->end, '}');
+	if (q && *q == '"') {
+		sc->p = q;
+		if (scan_string(sc, k, kn, kesc) != 0)
+			return -1;
+		if ((q = pretty_colon(sc->p, sc->end)) != NULL) {
+			sc->p = q;
+			return 1;
+		}
+		goto colon;
+	}
 	skip_ws(sc);
 	if (*first) {
 		*first = false;
@@ -509,6 +630,7 @@ static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn,
 		return fail_unexpected(sc, "a string key");
 	if (scan_string(sc, k, kn, kesc) != 0)
 		return -1;
+colon:
 	if (!expect(sc, ':', "':' after an object key"))
 		return -1;
 	skip_ws(sc);
@@ -518,6 +640,11 @@ static int next_member(struct scan *sc, bool *first, const char **k, size_t *kn,
 /* The same for an array: returns 1 with sc->p at the next element. */
 static int next_element(struct scan *sc, bool *first)
 {
+	const char *q = *first ? NULL : pretty_comma(sc->p, sc->end, ']');
+	if (q) {
+		sc->p = q;
+		return 1;
+	}
 	skip_ws(sc);
 	if (sc->p < sc->end && *sc->p == ']') {
 		if (!*first && sc->p[-1] == ',')
@@ -697,51 +824,70 @@ static void finish_samples(struct scan *sc, struct jmh_metric *m)
 	m->samples = n ? arena_memdup(sc->arena, x, n * sizeof *x) : NULL;
 }
 
-static int cmp_param(const void *a, const void *b)
+/* Append s to *o and step past it. */
+static inline void put_text(char **o, const char *s, size_t n)
 {
-	const struct jmh_param *const *pa = a, *const *pb = b;
-	return strcmp((*pa)->key, (*pb)->key);
+	memcpy(*o, s, n);
+	*o += n;
 }
 
 static void make_identity(struct scan *sc, struct jmh_result *r)
 {
-	struct strbuf *sb = &sc->id;
-	sb_reset(sb);
-	sb_adds(sb, r->benchmark);
-	if (r->nparams) {
-		sb_addc(sb, '(');
-		for (size_t i = 0; i < r->nparams; i++) {
-			if (i)
-				sb_addc(sb, ',');
-			sb_adds(sb, r->params[i].key);
-			sb_addc(sb, '=');
-			sb_adds(sb, r->params[i].value);
-		}
-		sb_addc(sb, ')');
+	size_t nb = strlen(r->benchmark), nm = strlen(r->mode), np = r->nparams;
+	size_t kv = 0, few_len[2][16], *len[2] = { few_len[0], few_len[1] };
+	if (np > 16) {
+		len[0] = xmalloc(np * sizeof *len[0]);
+		len[1] = xmalloc(np * sizeof *len[1]);
 	}
-	r->label = arena_strndup(sc->arena, sb->buf, sb->len);
+	for (size_t i = 0; i < np; i++) {
+		len[0][i] = strlen(r->params[i].key);
+		len[1][i] = strlen(r->params[i].value);
+		kv += len[0][i] + len[1][i] + 2;
+	}
 
-	/* The key: name, mode and params sorted by key, joined by control
-	 * characters that do not occur in names. */
-	const struct jmh_param *few[16], **sorted = r->nparams <= 16 ? few
-		: xmalloc(r->nparams * sizeof *sorted);
-	for (size_t i = 0; i < r->nparams; i++)
-		sorted[i] = &r->params[i];
-	if (r->nparams > 1)
-		qsort(sorted, r->nparams, sizeof *sorted, cmp_param);
-	sb_reset(sb);
-	sb_adds(sb, r->benchmark);
-	sb_addc(sb, '\x1f');
-	sb_adds(sb, r->mode);
-	for (size_t i = 0; i < r->nparams; i++) {
-		sb_addc(sb, '\x1f');
-		sb_adds(sb, sorted[i]->key);
-		sb_addc(sb, '\x1e');
-		sb_adds(sb, sorted[i]->value);
+	/* The label: NAME or NAME(k=v,k=v), params in file order. */
+	char *label = arena_alloc(sc->arena, nb + kv + 2), *o = label;
+	put_text(&o, r->benchmark, nb);
+	for (size_t i = 0; i < np; i++) {
+		*o++ = i ? ',' : '(';
+		put_text(&o, r->params[i].key, len[0][i]);
+		*o++ = '=';
+		put_text(&o, r->params[i].value, len[1][i]);
 	}
-	if (sorted != few)
-		free(sorted);
-	r->key = arena_strndup(sc->arena, sb->buf, sb->len);
+	if (np)
+		*o++ = ')';
+	*o = '\0';
+	r->label = label;
+
+	/* The key: name, mode and params sorted by key (stably), joined by
+	 * control characters that do not occur in names. */
+	size_t few[16], *order = np <= 16 ? few : xmalloc(np * sizeof *order);
+	for (size_t i = 0; i < np; i++) {
+		size_t j = i;
+		for (; j > 0 && strcmp(r->params[order[j - 1]].key, r->params[i].key) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	char *key = arena_alloc(sc->arena, nb + nm + kv + 2);
+	o = key;
+	put_text(&o, r->benchmark, nb);
+	*o++ = '\x1f';
+	put_text(&o, r->mode, nm);
+	for (size_t i = 0; i < np; i++) {
+		size_t k = order[i];
+		*o++ = '\x1f';
+		put_text(&o, r->params[k].key, len[0][k]);
+		*o++ = '\x1e';
+		put_text(&o, r->params[k].value, len[1][k]);
+	}
+	*o = '\0';
+	r->key = key;
+	if (order != few)
+		free(order);
+	if (np > 16) {
+		free(len[0]);
+		free(len[1]);
+	}
 }
 
 static int scan_metric(struct scan *sc, const char *name, struct jmh_metric *m)
@@ -964,14 +1110,15 @@ static int scan_result(struct scan *sc, struct jmh_result *r)
 }
 
 /* Results with the same identity: all but the last are marked duplicate
- * (JMH appends when a run is repeated, so the last is the newest). */
+ * (JMH appends when a run is repeated, so the last is the newest).  The
+ * map made on the way is kept as the file's index. */
 static void mark_duplicates(struct scan *sc, struct jmh_file *f)
 {
-	struct strmap seen;
-	strmap_init(&seen, f->n);
+	struct strmap *seen = &f->index;
+	strmap_init(seen, f->n);
 	for (size_t i = 0; i < f->n; i++) {
 		size_t prev;
-		if (!strmap_put(&seen, f->results[i].key, i, &prev)) {
+		if (!strmap_put(seen, f->results[i].key, i, &prev)) {
 			struct jmh_result *a = &f->results[prev], *b = &f->results[i];
 			unsigned l1, c1, l2, c2;
 			a->duplicate = true;
@@ -981,7 +1128,6 @@ static void mark_duplicates(struct scan *sc, struct jmh_file *f)
 				sc->display, l1, c1, a->label, a->mode, l2);
 		}
 	}
-	strmap_free(&seen);
 }
 
 static void release_behind(struct scan *sc)
@@ -1067,7 +1213,6 @@ static int parse_text(const char *text, size_t len, bool mapped, const char *pat
 	sc.display = out->display;
 	int rc = scan_document(&sc, out);
 	sb_release(&sc.sb);
-	sb_release(&sc.id);
 	free(sc.samples);
 	free(sc.params);
 	free(sc.secondary);
@@ -1147,6 +1292,7 @@ void jmh_flush_warnings(struct jmh_file *f)
 void jmh_file_free(struct jmh_file *f)
 {
 	free(f->results);
+	strmap_free(&f->index);
 	free(f->path);
 	arena_free(&f->arena);
 	sb_release(&f->warnings);

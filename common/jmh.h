@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "stats.h"
+#include "strmap.h"
 #include "util.h"
 
 struct jmh_metric {
@@ -48,6 +49,7 @@ struct jmh_file {
 	const char *display; /* path, or "<stdin>" */
 	struct jmh_result *results;
 	size_t n;
+	struct strmap index;  /* key -> the last result with it, the one not duplicate */
 	char *jmh_version;   /* of the first result, NULL when absent */
 	struct arena arena;  /* names, units and samples of all results */
 	struct strbuf warnings; /* lines to show, kept so two files can load at once */

@@ -967,15 +967,45 @@ static int bit_length(u128 v)
  * fits 64 bits), correctly rounded with integer arithmetic only: the exact
  * product w * 5^k, or a 64-bit quotient (w << s) / 5^k and its remainder,
  * rounded half to even to 53 bits, times a power of two. */
+static const uint64_t pow5_table[28] = {
+	1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+	1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
+	6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
+	3814697265625ull, 19073486328125ull, 95367431640625ull, 476837158203125ull,
+	2384185791015625ull, 11920928955078125ull, 59604644775390625ull,
+	298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
+};
+
+/* q * 2^e2 for q <= 2^53: the bits put together directly when the result
+ * is a normal double (always, for what decimal_exact makes), ldexp else. */
+static double make_double(uint64_t q, int e2)
+{
+	if (q == 0)
+		return 0;
+	int shift = __builtin_clzll(q) - 11;   /* to put the top bit at bit 52 */
+	if (shift < 0) {                       /* q == 2^53 */
+		q >>= 1;
+		e2++;
+		shift = 0;
+	}
+	q <<= shift;
+	e2 -= shift;
+	int biased = e2 + 1075;                /* q * 2^e2 = 1.f * 2^(e2 + 52) */
+	if (biased < 1 || biased > 2046)
+		return ldexp((double)q, e2);
+	uint64_t bits = (uint64_t)biased << 52 | (q & ((UINT64_C(1) << 52) - 1));
+	double v;
+	memcpy(&v, &bits, sizeof v);
+	return v;
+}
+
 static double decimal_exact(uint64_t mant, int scale)
 {
-	uint64_t pow5 = 1;
 	int k = scale < 0 ? -scale : scale, e2;
+	uint64_t pow5 = pow5_table[k];
 	u128 q;
 	bool inexact = false;   /* a non-zero remainder below q */
 
-	for (int j = 0; j < k; j++)
-		pow5 *= 5;
 	if (scale >= 0) {
 		q = (u128)mant * pow5;
 		e2 = scale;
@@ -984,8 +1014,18 @@ static double decimal_exact(uint64_t mant, int scale)
 		 * the dividend's high half below the divisor. */
 		int s = 63 + bit_length(pow5) - bit_length(mant);
 		u128 num = (u128)mant << s;
+#if defined(__x86_64__) && defined(__GNUC__)
+		/* So the quotient fits 64 bits: one divq, where the compiler
+		 * would call its general 128-bit division. */
+		uint64_t quot, rem;
+		__asm__("divq %[d]" : "=a"(quot), "=d"(rem)
+			: [d] "r"(pow5), "a"((uint64_t)num), "d"((uint64_t)(num >> 64)));
+		q = quot;
+		inexact = rem != 0;
+#else
 		q = num / pow5;
 		inexact = (uint64_t)num - (uint64_t)q * pow5 != 0;
+#endif
 		e2 = -s - k;
 	}
 	int len = bit_length(q);
@@ -997,7 +1037,7 @@ static double decimal_exact(uint64_t mant, int scale)
 		if (tail > half || (tail == half && (inexact || (q & 1))))
 			q++;     /* may reach 2^53: still exact as a double */
 	}
-	return ldexp((double)(uint64_t)q, e2);
+	return make_double((uint64_t)q, e2);
 }
 #endif
 

@@ -49,13 +49,38 @@ static void flush(struct jsonw *w)
 	}
 }
 
+/* n <= 16 bytes from s to d in two overlapping fixed-size copies, which
+ * compilers turn into a move or two instead of a call to memcpy. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 /* The buffer is grown only when it is short: most puts are a memcpy. */
 static inline void put(struct jsonw *w, const char *s, size_t n)
 {
 	struct strbuf *sb = w->fp ? &w->buf : w->sb;
 	if (sb->alloc - sb->len <= n)
 		sb_grow(sb, n);
-	memcpy(sb->buf + sb->len, s, n);
+	if (n <= 16)
+		copy_short(sb->buf + sb->len, s, n);
+	else
+		memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 	if (w->fp && sb->len >= JSONW_FLUSH_AT)
@@ -76,6 +101,25 @@ static void put_str(struct jsonw *w, const char *s)
 	put(w, s, strlen(s));
 }
 
+#if defined(__SSE2__)
+/* Is s[0..n) shorter than 16 bytes and plain ASCII with nothing to escape?
+ * Its bytes in block, zeroes after (masked off in the test). */
+static inline bool short_plain(const char *s, size_t n, char block[16])
+{
+	if (n >= 16)
+		return false;
+	memset(block, 0, 16);
+	copy_short(block, s, n);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)block);
+	__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+					       _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+				   _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+						  _mm_set1_epi8(0x1f)));
+	unsigned m = (unsigned)(_mm_movemask_epi8(stop) | _mm_movemask_epi8(x));
+	return !(m & ((1u << n) - 1));
+}
+#endif
+
 /* Write s[0..n) as a quoted JSON string. */
 static void quote(struct jsonw *w, const char *str, size_t n)
 {
@@ -83,6 +127,25 @@ static void quote(struct jsonw *w, const char *str, size_t n)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0;   /* s[run..i) is still to be written as is */
 
+#if defined(__SSE2__)
+	/* A short string (keys, names, units) with nothing to escape in one
+	 * go. */
+	char block[16];
+	if (short_plain(str, n, block)) {
+		struct strbuf *sb = w->fp ? &w->buf : w->sb;
+		if (sb->alloc - sb->len <= 18)
+			sb_grow(sb, 18);
+		char *o = sb->buf + sb->len;
+		o[0] = '"';
+		memcpy(o + 1, block, 16);   /* all sixteen: one move */
+		o[n + 1] = '"';
+		o[n + 2] = '\0';
+		sb->len += n + 2;
+		if (w->fp && sb->len >= JSONW_FLUSH_AT)
+			flush(w);
+		return;
+	}
+#endif
 	put_char(w, '"');
 	while (i < n) {
 #if defined(__SSE2__)
@@ -154,12 +217,14 @@ static _Noreturn void misuse(const char *what)
 	die(PERF_EXIT_TROUBLE, "internal error: JSON writer: %s", what);
 }
 
+static const char newline_spaces[] = "\n                                                                "
+				     "                                                                ";
+
 static void newline_indent(struct jsonw *w)
 {
-	static const char spaces[] = "\n                                                                "
-				     "                                                                ";
+	const char *spaces = newline_spaces;
 	size_t n = 1 + 2 * (size_t)w->depth;
-	if (n <= sizeof spaces - 1) {
+	if (n <= sizeof newline_spaces - 1) {
 		put(w, spaces, n);
 		return;
 	}
@@ -234,8 +299,36 @@ void jw_key(struct jsonw *w, const char *key)
 		misuse("key after a key");
 	if (w->depth == 0)
 		misuse("key outside an object");
+	size_t n = strlen(key);
+#if defined(__SSE2__)
+	/* The usual short plain key, pretty: separator, indentation, key and
+	 * colon in one go (what before_item, quote and put would write). */
+	char block[16];
+	size_t indent = 1 + 2 * (size_t)w->depth;
+	if (w->pretty && indent <= 64 && short_plain(key, n, block)) {
+		struct strbuf *sb = w->fp ? &w->buf : w->sb;
+		if (sb->alloc - sb->len <= 1 + 64 + 1 + 16 + 3)
+			sb_grow(sb, 1 + 64 + 1 + 16 + 3);
+		char *o = sb->buf + sb->len;
+		if (!w->first[w->depth - 1])
+			*o++ = ',';
+		w->first[w->depth - 1] = false;
+		memcpy(o, newline_spaces, 64);   /* all 64: a few moves */
+		o += indent;
+		*o++ = '"';
+		memcpy(o, block, 16);
+		o += n;
+		memcpy(o, "\": ", 4);
+		o += 3;
+		sb->len = (size_t)(o - sb->buf);
+		w->after_key = true;
+		if (w->fp && sb->len >= JSONW_FLUSH_AT)
+			flush(w);
+		return;
+	}
+#endif
 	before_item(w);
-	quote(w, key, strlen(key));
+	quote(w, key, n);
 	if (w->pretty)
 		put(w, ": ", 2);
 	else
@@ -305,18 +398,62 @@ static void format_g(char *buf, size_t size, bool neg, const char *d, int n, int
 	buf[o] = '\0';
 }
 
+/* The eight decimal digits of v < 10^8, as byte values 0-9, the first in
+ * the lowest byte: v split into halves of four digits, those into pairs,
+ * those into digits, all lanes of one 64-bit word at once (the divisions
+ * by 100 and 10 as multiplications, exact for the lanes' ranges). */
+static inline uint64_t eight_digits(uint32_t v)
+{
+	uint64_t x = (uint64_t)(v / 10000) | (uint64_t)(v % 10000) << 32;
+	uint64_t hundreds = ((x * 10486) >> 20) & UINT64_C(0x0000007f0000007f);
+	uint64_t pairs = hundreds | (x - hundreds * 100) << 16;
+	uint64_t tens = ((pairs * 103) >> 10) & UINT64_C(0x000f000f000f000f);
+	return tens | (pairs - tens * 10) << 8;
+}
+
 /* Decimal digits of n (below 10^20) at buf, not terminated; returns how
- * many. */
+ * many.  Eight digits a step. */
 static size_t format_u64(char *buf, uint64_t n)
 {
-	char tmp[20];
-	size_t k = sizeof tmp;
-	do {
-		tmp[--k] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	memcpy(buf, tmp + k, sizeof tmp - k);
-	return sizeof tmp - k;
+	const uint64_t zeros = UINT64_C(0x3030303030303030);
+	if (n < 10) {
+		buf[0] = (char)('0' + n);
+		return 1;
+	}
+	char tmp[24];
+	size_t k = 0;
+	uint64_t top = n / 10000000000000000ull, rest = n % 10000000000000000ull;
+	uint64_t hi = eight_digits((uint32_t)(rest / 100000000)), lo = eight_digits((uint32_t)(rest % 100000000));
+	if (top) {
+		/* 17 to 20 digits: the top few one by one, then all sixteen */
+		char t[4];
+		int nt = 0;
+		do {
+			t[nt++] = (char)('0' + top % 10);
+			top /= 10;
+		} while (top);
+		while (nt)
+			tmp[k++] = t[--nt];
+		hi += zeros;
+		lo += zeros;
+		memcpy(tmp + k, &hi, 8);
+		memcpy(tmp + k + 8, &lo, 8);
+		k += 16;
+		memcpy(buf, tmp, k);
+		return k;
+	}
+	/* up to sixteen: skip the leading zero digits (zero bytes, lowest first) */
+	size_t skip;
+	if (hi)
+		skip = (size_t)__builtin_ctzll(hi) / 8;
+	else
+		skip = 8 + (size_t)__builtin_ctzll(lo) / 8;
+	hi += zeros;
+	lo += zeros;
+	memcpy(tmp, &hi, 8);
+	memcpy(tmp + 8, &lo, 8);
+	memcpy(buf, tmp + skip, 16 - skip);
+	return 16 - skip;
 }
 
 #ifdef __SIZEOF_INT128__
@@ -518,6 +655,33 @@ void jw_null(struct jsonw *w)
 {
 	before_item(w);
 	put(w, "null", 4);
+}
+
+void jw_fork(struct jsonw *fork, struct strbuf *sb, const struct jsonw *w, bool more)
+{
+	if (w->after_key)
+		misuse("fork after a key");
+	jw_init_sb(fork, sb, w->pretty);
+	fork->depth = w->depth;
+	memcpy(fork->first, w->first, sizeof fork->first);
+	if (fork->depth)
+		fork->first[fork->depth - 1] = !more;
+}
+
+void jw_join(struct jsonw *w, const struct jsonw *fork)
+{
+	if (fork->depth != w->depth || fork->after_key || w->after_key)
+		misuse("join of a fork that is not where it began");
+	const struct strbuf *sb = fork->sb;
+	if (sb->len && w->fp) {
+		/* Straight out: no need to copy a big piece into the buffer. */
+		flush(w);
+		fwrite(sb->buf, 1, sb->len, w->fp);
+	} else if (sb->len) {
+		put(w, sb->buf, sb->len);
+	}
+	if (w->depth)
+		w->first[w->depth - 1] = fork->first[w->depth - 1];
 }
 
 void jw_end(struct jsonw *w)

@@ -36,6 +36,14 @@ void jw_null(struct jsonw *w);
 struct json_doc;
 /* Write token tok of a parsed document (and its subtree) as a value. */
 void jw_value(struct jsonw *w, const struct json_doc *doc, int tok);
+/* One document written by several threads: a fork writes into sb what w
+ * would write next, inside the same containers; more says whether the
+ * innermost container will already hold an element where the fork's
+ * output goes (so the fork starts with a comma).  jw_join appends a fork's
+ * output to w and takes over its state: join the forks in the order their
+ * pieces belong, each with its containers closed as they were opened. */
+void jw_fork(struct jsonw *fork, struct strbuf *sb, const struct jsonw *w, bool more);
+void jw_join(struct jsonw *w, const struct jsonw *fork);
 /* Ends the document: a newline (in both modes).  Output to a FILE is
  * buffered and written when the outermost container closes and here. */
 void jw_end(struct jsonw *w);

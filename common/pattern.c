@@ -27,11 +27,16 @@ bool pattern_match_folded(const char *pat, const char *pat_lower,
 	return strstr(text_lower, pat_lower) != NULL;
 }
 
+void pattern_fold_in_place(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+}
+
 char *pattern_fold(const char *s)
 {
 	char *r = xstrdup(s);
-	for (char *p = r; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
+	pattern_fold_in_place(r);
 	return r;
 }

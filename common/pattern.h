@@ -15,5 +15,7 @@ bool pattern_match_folded(const char *pat, const char *pat_lower,
 			  const char *text, const char *text_lower);
 /* A malloc'd ASCII-lowercase copy. */
 char *pattern_fold(const char *s);
+/* The same folding in place. */
+void pattern_fold_in_place(char *s);
 
 #endif

@@ -1,8 +1,11 @@
 /* Statistics: see stats.h.  Everything here is plain C with no state but a
- * small cache of exact Mann-Whitney distributions. */
+ * cache of exact Mann-Whitney distributions that several threads can use
+ * at once (see mw_exact_p). */
 #include <config.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,21 +97,78 @@ size_t stats_trim_outliers(struct wval *x, size_t n)
 	return k;
 }
 
+/* Sorted, with finite values only? */
+static bool sorted_finite(const struct wval *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i].v) || (i && x[i - 1].v > x[i].v))
+			return false;
+	return true;
+}
+
+/* Merge sorted a and b into out. */
+static void merge_sorted(const struct wval *a, size_t na, const struct wval *b, size_t nb,
+			 struct wval *out)
+{
+	size_t i = 0, j = 0, k = 0;
+	while (i < na && j < nb)
+		out[k++] = b[j].v < a[i].v ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+/* The deviations |v - med| of sorted, finite x, sorted, into dev: those
+ * below med, read backwards, merged with those from med up. */
+static void sorted_deviations(const struct wval *x, size_t n, double med, struct wval *dev)
+{
+	size_t mid = 0, k = 0;
+	while (mid < n && x[mid].v < med)
+		mid++;
+	size_t lo = mid, hi = mid;   /* next below: x[lo - 1]; next above: x[hi] */
+	while (lo > 0 || hi < n) {
+		if (hi >= n || (lo > 0 && med - x[lo - 1].v < x[hi].v - med)) {
+			lo--;
+			dev[k++] = (struct wval){ med - x[lo].v, x[lo].w };
+		} else {
+			dev[k++] = (struct wval){ x[hi].v - med, x[hi].w };
+			hi++;
+		}
+	}
+}
+
 size_t stats_trim_outliers_pooled(struct wval *a, size_t *na, struct wval *b, size_t *nb)
 {
 	size_t n = *na + *nb;
 	if (n < 3)
 		return 0;
-	struct wval *all = xmalloc(n * sizeof *all);
-	memcpy(all, a, *na * sizeof *a);
-	memcpy(all + *na, b, *nb * sizeof *b);
-	stats_sort(all, n);
-	double med = stats_median(all, n);
-	for (size_t i = 0; i < n; i++)
-		all[i].v = fabs(all[i].v - med);
-	stats_sort(all, n);
-	double mad = stats_median(all, n);
-	free(all);
+	/* The usual sorted samples: merges instead of sorts, and no
+	 * allocation for a few dozen.  Medians do not depend on the order
+	 * of equal values, so both ways give the same. */
+	struct wval few[2][64];
+	struct wval *all = n <= 64 ? few[0] : xmalloc(n * sizeof *all);
+	double med, mad;
+	if (sorted_finite(a, *na) && sorted_finite(b, *nb)) {
+		struct wval *dev = n <= 64 ? few[1] : xmalloc(n * sizeof *dev);
+		merge_sorted(a, *na, b, *nb, all);
+		med = stats_median(all, n);
+		sorted_deviations(all, n, med, dev);
+		mad = stats_median(dev, n);
+		if (dev != few[1])
+			free(dev);
+	} else {
+		memcpy(all, a, *na * sizeof *a);
+		memcpy(all + *na, b, *nb * sizeof *b);
+		stats_sort(all, n);
+		med = stats_median(all, n);
+		for (size_t i = 0; i < n; i++)
+			all[i].v = fabs(all[i].v - med);
+		stats_sort(all, n);
+		mad = stats_median(all, n);
+	}
+	if (all != few[0])
+		free(all);
 	if (!(mad > 0))
 		return 0;
 	double limit = 3.5 * 1.4826 * mad, total = 0, removed = 0;
@@ -145,20 +205,9 @@ double stats_norm_sf(double z)
 /* Exact null distribution of U for sample sizes m and n (no ties): the
  * coefficients of the Gaussian binomial [m+n choose m]_q, built as
  * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), then turned into the cumulative
- * probabilities P(U <= u).  A few are cached: a run compares many
- * benchmarks of the same sample sizes. */
-struct mw_dist {
-	unsigned m, n;
-	long double *cdf;   /* m*n + 1 entries */
-};
-static struct mw_dist mw_cache[8];
-static unsigned mw_cache_next;
-
-static const long double *mw_cdf(unsigned m, unsigned n)
+ * probabilities P(U <= u) (m*n + 1 of them, malloc'd). */
+static long double *mw_make(unsigned m, unsigned n)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(mw_cache); i++)
-		if (mw_cache[i].cdf && mw_cache[i].m == m && mw_cache[i].n == n)
-			return mw_cache[i].cdf;
 	size_t len = (size_t)m * n + 1;
 	long double *c = xcalloc(len, sizeof *c);
 	c[0] = 1;
@@ -182,12 +231,47 @@ static const long double *mw_cdf(unsigned m, unsigned n)
 		cum += c[d];
 		c[d] = cum / total;
 	}
-	struct mw_dist *slot = &mw_cache[mw_cache_next++ % ARRAY_SIZE(mw_cache)];
-	free(slot->cdf);
-	slot->m = m;
-	slot->n = n;
-	slot->cdf = c;
 	return c;
+}
+
+/* The distributions made so far, by sample sizes, kept for the run: a run
+ * compares many benchmarks of a few sample sizes (trimming makes a dozen
+ * or two of them).  Each is made once, under mw_lock, then published with
+ * a release store and never changed or freed, so that looking one up
+ * takes no lock and several threads can test at once.  At most
+ * MW_KEEP_MAX are kept (a few megabytes at worst); past that, a test of
+ * yet other sizes makes its distribution for itself. */
+#define MW_KEEP_MAX 64
+static long double *mw_kept[STATS_MW_EXACT_MAX + 1][STATS_MW_EXACT_MAX + 1];
+static unsigned mw_nkept;
+static pthread_mutex_t mw_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The exact test's p-value for U = u: P(U <= u) or P(U >= u), the
+ * smaller, doubled. */
+static double mw_exact_p(size_t na, size_t nb, double u)
+{
+	size_t ui = (size_t)llround(u);
+	long double *cdf = __atomic_load_n(&mw_kept[na][nb], __ATOMIC_ACQUIRE), *own = NULL;
+	if (!cdf) {
+		pthread_mutex_lock(&mw_lock);
+		cdf = mw_kept[na][nb];
+		if (!cdf) {
+			cdf = mw_make((unsigned)na, (unsigned)nb);
+			if (mw_nkept < MW_KEEP_MAX) {
+				mw_nkept++;
+				__atomic_store_n(&mw_kept[na][nb], cdf, __ATOMIC_RELEASE);
+			} else {
+				own = cdf;
+			}
+		}
+		pthread_mutex_unlock(&mw_lock);
+	}
+	long double lo = cdf[ui];                       /* P(U <= u) */
+	/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
+	long double hi = cdf[na * nb - ui];
+	free(own);
+	long double p = 2 * (lo < hi ? lo : hi);
+	return p < 1 ? (double)p : 1.0;
 }
 
 double stats_mw_min_p(double na, double nb)
@@ -195,7 +279,8 @@ double stats_mw_min_p(double na, double nb)
 	if (!(na >= 1 && nb >= 1))
 		return 1;
 	/* log C(na+nb, na) */
-	double lc = lgamma(na + nb + 1) - lgamma(na + 1) - lgamma(nb + 1);
+	int sign;   /* (lgamma_r: lgamma's sign variable is shared by all threads) */
+	double lc = lgamma_r(na + nb + 1, &sign) - lgamma_r(na + 1, &sign) - lgamma_r(nb + 1, &sign);
 	double p = 2 * exp(-lc);
 	return p < 1 ? p : 1;
 }
@@ -208,11 +293,42 @@ static bool unit_weights(const struct wval *x, size_t n)
 	return true;
 }
 
+/* U for sorted a when a and b have unit weights and no two values alike,
+ * counted in one merge (the pairs with b below a); false, to leave it to
+ * the ranks, when that is not so. */
+static bool mw_u_untied(const struct wval *a, size_t na, const struct wval *b, size_t nb,
+			double *u)
+{
+	size_t i = 0, j = 0;
+	uint64_t pairs = 0;
+	double last = 0;
+	bool any = false;
+	while (i < na || j < nb) {
+		bool from_b = i >= na || (j < nb && b[j].v < a[i].v);
+		const struct wval *x = from_b ? &b[j++] : &a[i++];
+		/* sorted input has equal values side by side in the merge */
+		if (x->w != 1 || (any && !(x->v > last)))
+			return false;
+		if (!from_b)
+			pairs += j;
+		last = x->v;
+		any = true;
+	}
+	*u = (double)pairs;
+	return true;
+}
+
 double stats_mann_whitney(const struct wval *a, size_t na,
 			  const struct wval *b, size_t nb, double *u_out)
 {
 	if (na == 0 || nb == 0)
 		return NAN;
+	double u0;
+	if (na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX && mw_u_untied(a, na, b, nb, &u0)) {
+		if (u_out)
+			*u_out = u0;
+		return mw_exact_p(na, nb, u0);
+	}
 	/* Mid-ranks over the merged samples, in one pass over both. */
 	double wa = 0, wb = 0, ra = 0, tie_sum = 0, rank = 0;
 	bool ties = false;
@@ -242,13 +358,7 @@ double stats_mann_whitney(const struct wval *a, size_t na,
 		*u_out = u;
 	if (!ties && na <= STATS_MW_EXACT_MAX && nb <= STATS_MW_EXACT_MAX &&
 	    unit_weights(a, na) && unit_weights(b, nb)) {
-		const long double *cdf = mw_cdf((unsigned)na, (unsigned)nb);
-		size_t ui = (size_t)llround(u);
-		long double lo = cdf[ui];                       /* P(U <= u) */
-		/* P(U >= u) = P(U <= mn - u) by symmetry, without cancellation */
-		long double hi = cdf[na * nb - ui];
-		long double p = 2 * (lo < hi ? lo : hi);
-		return p < 1 ? (double)p : 1.0;
+		return mw_exact_p(na, nb, u);
 	}
 	double nn = wa + wb;
 	double mu = wa * wb / 2;
@@ -267,10 +377,34 @@ struct pidx {
 	size_t i;
 };
 
-static int cmp_pidx(const void *pa, const void *pb)
+/* Sort by p (no NaNs): a merge sort with the comparison inline, a few
+ * times quicker than qsort's calls for the tens of thousands of p-values
+ * of a big comparison.  (The order of equal p-values does not matter to
+ * the q-values.) */
+static void sort_pidx(struct pidx *s, size_t n)
 {
-	double a = ((const struct pidx *)pa)->p, b = ((const struct pidx *)pb)->p;
-	return (a > b) - (a < b);
+	if (n < 2)
+		return;
+	struct pidx *tmp = xmalloc(n * sizeof *tmp), *from = s, *to = tmp;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = from[j].p < from[i].p ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		struct pidx *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != s)
+		memcpy(s, from, n * sizeof *s);
+	free(tmp);
 }
 
 void stats_bh_adjust(const double *p, size_t n, double *q)
@@ -285,7 +419,7 @@ void stats_bh_adjust(const double *p, size_t n, double *q)
 			m++;
 		}
 	}
-	qsort(s, m, sizeof *s, cmp_pidx);
+	sort_pidx(s, m);
 	double run = 1;
 	for (size_t k = m; k-- > 0;) {
 		double v = s[k].p * (double)m / (double)(k + 1);

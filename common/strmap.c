@@ -1,20 +1,31 @@
 /* String-keyed hash map: see strmap.h. */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strmap.h"
 #include "util.h"
 
+/* Eight bytes a step (keys are often long names with long common
+ * prefixes), each step a multiply and a shift, then a final mix. */
 static unsigned long hash_str(const char *s)
 {
-	unsigned long h = 1469598103934665603UL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211UL;
+	size_t n = strlen(s);
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n, w;
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 29;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 32;
+	return (unsigned long)h;
 }
 
 void strmap_init(struct strmap *m, size_t expected)
@@ -22,7 +33,12 @@ void strmap_init(struct strmap *m, size_t expected)
 	size_t cap = 16;
 	while (cap < expected * 2)
 		cap *= 2;
-	m->slots = xcalloc(cap, sizeof *m->slots);
+	/* Zeroes written rather than calloc'd: a big calloc gets fresh pages
+	 * that the first probe maps to the shared zero page and the first
+	 * insert then copies, a second fault per page that, when other
+	 * threads run, also costs a TLB shootdown on every other CPU. */
+	m->slots = xmalloc(cap * sizeof *m->slots);
+	memset(m->slots, 0, cap * sizeof *m->slots);
 	m->cap = cap;
 	m->n = 0;
 }

@@ -1709,6 +1709,7 @@ enum misuse {
 	MISUSE_KEY_OUTSIDE,
 	MISUSE_KEY_AFTER_KEY,
 	MISUSE_END_AFTER_KEY,
+	MISUSE_JOIN_ELSEWHERE,
 	MISUSE_COUNT
 };
 
@@ -1739,6 +1740,15 @@ static void misuse_writer(struct jsonw *w, enum misuse what)
 		jw_key(w, "a");
 		jw_obj_end(w);
 		break;
+	case MISUSE_JOIN_ELSEWHERE: {
+		static struct strbuf fsb = STRBUF_INIT;
+		static struct jsonw fork;
+		jw_arr_begin(w);
+		jw_fork(&fork, &fsb, w, false);
+		jw_arr_begin(w);
+		jw_join(w, &fork);
+		break;
+	}
 	case MISUSE_COUNT:
 		break;
 	}
@@ -1762,6 +1772,127 @@ START_TEST(test_writer_misuse)
 	msg_exit = saved;
 	sb_release(&sb);
 	ck_assert_int_eq(die_status, PERF_EXIT_TROUBLE);
+}
+END_TEST
+
+/* Integers of every length, as printf writes them. */
+START_TEST(test_writer_integers)
+{
+	long long v[200];
+	size_t n = 0;
+	v[n++] = LLONG_MIN;
+	v[n++] = LLONG_MAX;
+	v[n++] = 0;
+	for (long long p = 1; p <= LLONG_MAX / 10; p *= 10) {
+		v[n++] = p;
+		v[n++] = p - 1;
+		v[n++] = p + 1;
+		v[n++] = -p;
+		v[n++] = p * 9 + (p - 1) / 3;
+	}
+	unsigned seed = 5;
+	while (n < ARRAY_SIZE(v)) {
+		uint64_t r = (uint64_t)rand_r(&seed) << 33 ^ (uint64_t)rand_r(&seed) << 11 ^
+			     (uint64_t)rand_r(&seed);
+		long long x = (long long)(r >> (1 + rand_r(&seed) % 60));
+		v[n++] = rand_r(&seed) % 2 ? x : -x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		struct jsonw w;
+		char want[32];
+		jw_init_sb(&w, &sb, false);
+		jw_int(&w, v[i]);
+		jw_end(&w);
+		snprintf(want, sizeof want, "%lld\n", v[i]);
+		ck_assert_str_eq(sb.buf, want);
+		sb_release(&sb);
+	}
+}
+END_TEST
+
+/* A document with a list of items from..to, written in one go or with the
+ * items split into forks at the given cut points (joined in order). */
+static void fork_items(struct jsonw *w, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		jw_obj_begin(w);
+		jw_key(w, "item");
+		jw_int(w, i);
+		jw_key(w, "tags");
+		jw_arr_begin(w);
+		jw_str(w, i % 2 ? "odd" : "even");
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+}
+
+static void fork_document(struct jsonw *w, int n, const int *cuts, int ncuts)
+{
+	jw_obj_begin(w);
+	jw_key(w, "head");
+	jw_num(w, 0.25);
+	jw_key(w, "items");
+	jw_arr_begin(w);
+	if (!ncuts) {
+		fork_items(w, 0, n);
+	} else {
+		/* the part before the first cut on w itself, the others forked
+		 * before any of them is written, as threads would */
+		struct jsonw forks[8];
+		struct strbuf bufs[8];
+		for (int k = 0; k < ncuts; k++) {
+			bufs[k] = (struct strbuf)STRBUF_INIT;
+			jw_fork(&forks[k], &bufs[k], w, cuts[k] > 0);
+		}
+		for (int k = ncuts - 1; k >= 0; k--)
+			fork_items(&forks[k], cuts[k], k + 1 < ncuts ? cuts[k + 1] : n);
+		fork_items(w, 0, cuts[0]);
+		for (int k = 0; k < ncuts; k++) {
+			jw_join(w, &forks[k]);
+			sb_release(&bufs[k]);
+		}
+	}
+	jw_arr_end(w);
+	jw_key(w, "tail");
+	jw_bool(w, true);
+	jw_obj_end(w);
+	jw_end(w);
+}
+
+START_TEST(test_writer_forks)
+{
+	static const struct {
+		int n, ncuts, cuts[3];
+	} cases[] = {
+		{ 10, 1, { 5 } }, { 10, 3, { 2, 5, 9 } }, { 10, 1, { 0 } }, { 3, 2, { 0, 1 } },
+		{ 4, 1, { 4 } }, { 1, 1, { 0 } },
+	};
+	for (int pretty = 0; pretty < 2; pretty++) {
+		for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+			struct strbuf one = STRBUF_INIT, split = STRBUF_INIT;
+			struct jsonw w;
+			jw_init_sb(&w, &one, pretty);
+			fork_document(&w, cases[c].n, NULL, 0);
+			jw_init_sb(&w, &split, pretty);
+			fork_document(&w, cases[c].n, cases[c].cuts, cases[c].ncuts);
+			ck_assert_str_eq(split.buf, one.buf);
+
+			/* the same into a FILE, where joins go straight out */
+			char buf[4096];
+			FILE *fp = tmpfile();
+			ck_assert_ptr_nonnull(fp);
+			jw_init(&w, fp, pretty);
+			fork_document(&w, cases[c].n, cases[c].cuts, cases[c].ncuts);
+			rewind(fp);
+			size_t got = fread(buf, 1, sizeof buf - 1, fp);
+			buf[got] = '\0';
+			fclose(fp);
+			ck_assert_str_eq(buf, one.buf);
+			sb_release(&one);
+			sb_release(&split);
+		}
+	}
 }
 END_TEST
 
@@ -1832,6 +1963,8 @@ Suite *suite_json(void)
 	tcase_add_test(tc, test_writer_pretty);
 	tcase_add_test(tc, test_writer_scalars);
 	tcase_add_test(tc, test_writer_file);
+	tcase_add_test(tc, test_writer_forks);
+	tcase_add_test(tc, test_writer_integers);
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_format_double);
 	tcase_add_test(tc, test_format_double_random);

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check_suites.h"
@@ -204,6 +205,52 @@ START_TEST(test_norm_sf)
 }
 END_TEST
 
+/* Exact tests on two threads at once, over more pairs of sample sizes
+ * than the distribution cache keeps (the others are made for each test):
+ * the same p-values as on one thread. */
+#define MW_SIZES 100
+static double mw_expected[MW_SIZES];
+
+static double mw_case(int k)
+{
+	struct wval a[40], b[40];
+	int na = 2 + k % 10, nb = 2 + k / 10;
+	for (int i = 0; i < na; i++)
+		a[i] = (struct wval){ 10.0 + 2 * i, 1 };
+	for (int i = 0; i < nb; i++)
+		b[i] = (struct wval){ 13.5 + 1.5 * i, 1 };
+	return stats_mann_whitney(a, (size_t)na, b, (size_t)nb, NULL);
+}
+
+static void *mw_worker(void *arg)
+{
+	int start = *(const int *)arg;
+	for (int round = 0; round < 200; round++) {
+		int k = (start + round * 7) % MW_SIZES;
+		if (mw_case(k) != mw_expected[k])
+			return (void *)1;
+	}
+	return NULL;
+}
+
+START_TEST(test_mann_whitney_threads)
+{
+	for (int k = 0; k < MW_SIZES; k++) {
+		mw_expected[k] = mw_case(k);
+		ck_assert(mw_expected[k] > 0 && mw_expected[k] <= 1);
+	}
+	pthread_t th[2];
+	int start[2] = { 0, 5 };
+	void *bad[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, mw_worker, &start[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], &bad[i]);
+		ck_assert_ptr_null(bad[i]);
+	}
+}
+END_TEST
+
 Suite *suite_stats(void)
 {
 	Suite *s = suite_create("stats");
@@ -215,6 +262,7 @@ Suite *suite_stats(void)
 	tcase_add_test(tc, test_mann_whitney_large_exact);
 	tcase_add_test(tc, test_mann_whitney_ties);
 	tcase_add_test(tc, test_mann_whitney_normal_big);
+	tcase_add_test(tc, test_mann_whitney_threads);
 	tcase_add_test(tc, test_min_p);
 	tcase_add_test(tc, test_bh);
 	tcase_add_test(tc, test_percentile);
