@@ -134,7 +134,7 @@ struct compare {
 	int colour;              /* -1 auto, 0 never, 1 always */
 	struct compare_config cfg;
 	unsigned threads;        /* at most this many for the work after loading */
-	bool threads_forced;     /* PERF_COMPARE_THREADS: that many, whatever the size */
+	bool threads_forced;     /* PERF_JOBS: that many, whatever the size */
 	struct jmh_file base, cur;
 	struct row *rows;
 	size_t nrows, rowalloc;
@@ -415,20 +415,22 @@ static void split_run(size_t n, unsigned k, void (*fn)(void *, const struct spli
 	split_run_lead(n, k, 100, fn, arg);
 }
 
-/* PERF_COMPARE_THREADS, else the processors online. */
+/* PERF_JOBS, else the processors online.  A value out of range is
+ * warned about and ignored: the thread count changes only the speed, never
+ * the report. */
 static void choose_threads(struct compare *c)
 {
-	const char *env = getenv("PERF_COMPARE_THREADS");
+	const char *env = getenv("PERF_JOBS");
 	if (env && *env) {
 		char *end;
 		errno = 0;
 		long n = strtol(env, &end, 10);
-		if (*env < '0' || *env > '9' || *end || errno || n < 1 || n > MAX_THREADS)
-			die(PERF_EXIT_TROUBLE, "invalid PERF_COMPARE_THREADS '%s': expected a number from 1 to %d",
-			    env, MAX_THREADS);
-		c->threads = (unsigned)n;
-		c->threads_forced = true;
-		return;
+		if (*env >= '0' && *env <= '9' && !*end && !errno && n >= 1 && n <= MAX_THREADS) {
+			c->threads = (unsigned)n;
+			c->threads_forced = true;
+			return;
+		}
+		warn("ignoring PERF_JOBS='%s' (expected 1 to %d)", env, MAX_THREADS);
 	}
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	c->threads = online < 1 ? 1 : online > MAX_THREADS ? MAX_THREADS : (unsigned)online;
