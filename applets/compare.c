@@ -458,7 +458,7 @@ static struct row *add_row(struct compare *c, const struct jmh_result *base,
 			   const struct jmh_result *cur, const struct jmh_metric *bm,
 			   const struct jmh_metric *cm)
 {
-	GROW(c->rows, c->rowalloc, c->nrows + 1);
+	BIG_GROW(c->rows, c->rowalloc, c->nrows + 1);
 	struct row *r = &c->rows[c->nrows++];
 	memset(r, 0, sizeof *r);
 	r->base = base;
@@ -525,7 +525,7 @@ static void build_rows(struct compare *c)
 	size_t most = c->cur.n;
 	for (size_t i = 0; i < c->base.n; i++)
 		most += 1 + c->base.results[i].nsecondary;
-	GROW(c->rows, c->rowalloc, most);
+	BIG_GROW(c->rows, c->rowalloc, most);
 	bool *matched = xcalloc(c->cur.n + 1, sizeof *matched);
 	struct lookup lk = { c, xmalloc((c->base.n + 1) * sizeof *lk.match) };
 	split_run(c->base.n, split_count(c, c->base.n), lookup_part, &lk);
@@ -1389,7 +1389,7 @@ static void compare_free(struct compare *c)
 {
 	for (unsigned i = 0; i < MAX_THREADS; i++)
 		arena_free(&c->names[i]);
-	free(c->rows);
+	big_free(c->rows, c->rowalloc * sizeof *c->rows);
 	jmh_file_free(&c->base);
 	jmh_file_free(&c->cur);
 	config_free(&c->cfg);

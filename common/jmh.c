@@ -1144,7 +1144,6 @@ static void release_behind(struct scan *sc)
 
 static int scan_document(struct scan *sc, struct jmh_file *out)
 {
-	size_t alloc = 0;
 	skip_ws(sc);
 	if (sc->p >= sc->end)
 		return fail_at(sc, sc->p, "not JMH output: the file is empty");
@@ -1173,10 +1172,17 @@ static int scan_document(struct scan *sc, struct jmh_file *out)
 			sc->p++;
 			break;
 		}
-		GROW(out->results, alloc, out->n + 1);
+		BIG_GROW(out->results, out->results_alloc, out->n + 1);
 		struct jmh_result *r = &out->results[out->n++];
 		if (scan_result(sc, r) != 0)
 			return -1;
+		if (out->n == 1) {
+			/* Results are much alike in size: room for as many as
+			 * the first says there are, and a few more. */
+			size_t each = (size_t)(sc->p - sc->text) + 1;
+			size_t guess = (size_t)(sc->end - sc->text) / each;
+			BIG_GROW(out->results, out->results_alloc, guess + guess / 8 + 1);
+		}
 		release_behind(sc);
 		first = false;
 		skip_ws(sc);
@@ -1208,6 +1214,8 @@ static int parse_text(const char *text, size_t len, bool mapped, const char *pat
 	};
 	memset(out, 0, sizeof *out);
 	sc.arena = &out->arena;
+	/* What is kept is about a quarter of the text (names, samples). */
+	arena_expect(sc.arena, len / 4);
 	out->path = xstrdup(path);
 	out->display = strcmp(path, "-") ? out->path : "<stdin>";
 	sc.display = out->display;
@@ -1291,7 +1299,7 @@ void jmh_flush_warnings(struct jmh_file *f)
 
 void jmh_file_free(struct jmh_file *f)
 {
-	free(f->results);
+	big_free(f->results, f->results_alloc * sizeof *f->results);
 	strmap_free(&f->index);
 	free(f->path);
 	arena_free(&f->arena);

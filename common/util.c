@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +171,64 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+#define BIG_MIN ((size_t)1 << 20)
+
+void *big_alloc(size_t n)
+{
+	if (n < BIG_MIN)
+		return xmalloc(n);
+	if (n > SIZE_MAX - 2 * HUGE_PAGE)
+		oom(n);
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	/* Map a huge page more than needed and trim both ends, so that the
+	 * block starts on a huge-page boundary. */
+	char *map = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		oom(n);
+	char *p = (char *)(((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (p > map)
+		munmap(map, (size_t)(p - map));
+	if (map + HUGE_PAGE > p)
+		munmap(p + len, (size_t)(map + HUGE_PAGE - p));
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);   /* a hint: without it, small pages */
+#endif
+	return p;
+}
+
+void big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG_MIN)
+		free(p);
+	else
+		munmap(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}
+
+void big_grow(void **arr, size_t *alloc, size_t need, size_t elem)
+{
+	if (need <= *alloc)
+		return;
+	size_t n = *alloc ? *alloc : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			die(PERF_EXIT_TROUBLE, "size overflow growing an array to %zu elements", need);
+		n *= 2;
+	}
+	if (n > SIZE_MAX / elem)
+		die(PERF_EXIT_TROUBLE, "size overflow growing an array to %zu elements", need);
+	void *grown = big_alloc(n * elem);
+	if (*alloc) {
+		memcpy(grown, *arr, *alloc * elem);
+		big_free(*arr, *alloc * elem);
+	}
+	*arr = grown;
+	*alloc = n;
+}
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, cap;
@@ -177,19 +236,28 @@ struct arena_block {
 };
 
 #define ARENA_BLOCK ((size_t)64 << 10)
+#define ARENA_BLOCK_MAX ((size_t)8 << 20)
+
+void arena_expect(struct arena *a, size_t n)
+{
+	if (n > a->next)
+		a->next = n;
+}
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	struct arena_block *b = a->head;
 	if (!b || b->cap - b->used < n) {
-		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-		if (cap > SIZE_MAX - sizeof *b)
+		size_t block = a->next > ARENA_BLOCK ? a->next : ARENA_BLOCK;
+		bool one_off = n > block / 4;
+		size_t cap = one_off ? n : block;
+		if (cap > SIZE_MAX - sizeof *b - 2 * HUGE_PAGE)
 			die(PERF_EXIT_TROUBLE, "size overflow allocating %zu bytes", n);
-		struct arena_block *nb = xmalloc(sizeof *nb + cap);
+		struct arena_block *nb = big_alloc(sizeof *nb + cap);
 		nb->used = 0;
 		nb->cap = cap;
-		if (cap == ARENA_BLOCK || !b) {
+		if (!one_off || !b) {
 			nb->next = b;
 			a->head = nb;
 		} else {
@@ -197,6 +265,8 @@ void *arena_alloc(struct arena *a, size_t n)
 			nb->next = b->next;
 			b->next = nb;
 		}
+		if (!one_off)
+			a->next = block < ARENA_BLOCK_MAX ? 2 * block : block;
 		b = nb;
 	}
 	void *p = b->data + b->used;
@@ -225,10 +295,11 @@ void arena_free(struct arena *a)
 	struct arena_block *b = a->head;
 	while (b) {
 		struct arena_block *next = b->next;
-		free(b);
+		big_free(b, sizeof *b + b->cap);
 		b = next;
 	}
 	a->head = NULL;
+	a->next = 0;
 }
 
 int read_file(const char *path, char **bufp, size_t *lenp, size_t max)
