@@ -1128,21 +1128,118 @@ static void json_row(struct jsonw *w, const struct row *r)
 	jw_obj_end(w);
 }
 
-/* The "benchmarks" array in parts: part 0 straight into the report's
- * writer, the others into forks of it, joined in order afterwards. */
-struct json_parts {
-	const struct compare *c;
-	struct jsonw *w;
-	struct jsonw fork[MAX_THREADS];
-	struct strbuf buf[MAX_THREADS];
+/* The "benchmarks" array in pieces of JSON_PIECE rows, which the threads
+ * (this one among them) take in turn and write into a ring of buffers;
+ * this thread writes the finished pieces out in order, and a buffer takes
+ * a new piece once its last one is out.  So a few buffers are filled again
+ * and again, their pages faulted in once, rather than one the size of the
+ * report; and no thread waits for a share fixed beforehand. */
+#define JSON_PIECE 256
+#define JSON_SLOTS_PER_THREAD 2
+
+struct json_slot {
+	struct strbuf sb;
+	struct jsonw w;        /* a fork writing into sb */
+	bool ready;            /* its piece is written, not yet out */
 };
 
-static void json_part(void *arg, const struct split *part)
+struct json_pipe {
+	const struct compare *c;
+	struct jsonw *out;     /* the report's writer: this thread only */
+	struct jsonw at;       /* its state inside the array, to fork from */
+	size_t pieces;
+	size_t next;           /* the next piece to take */
+	size_t done;           /* pieces written out */
+	unsigned nslots;
+	struct json_slot slot[JSON_SLOTS_PER_THREAD * MAX_THREADS];
+	pthread_mutex_t lock;
+	pthread_cond_t change; /* a piece taken, finished or out */
+};
+
+/* Out with the finished pieces that are next in order (lock held). */
+static void json_drain(struct json_pipe *jp)
 {
-	struct json_parts *jp = arg;
-	struct jsonw *w = part->part ? &jp->fork[part->part] : jp->w;
-	for (size_t i = part->from; i < part->to; i++)
-		json_row(w, &jp->c->rows[i]);
+	while (jp->done < jp->pieces) {
+		struct json_slot *s = &jp->slot[jp->done % jp->nslots];
+		if (!s->ready)
+			return;
+		pthread_mutex_unlock(&jp->lock);
+		jw_join(jp->out, &s->w);
+		pthread_mutex_lock(&jp->lock);
+		s->ready = false;
+		jp->done++;
+		pthread_cond_broadcast(&jp->change);
+	}
+}
+
+/* Take pieces and write them until none is left; the writer (this thread)
+ * also writes them out, and stays until all are out.  Progress: piece
+ * `done` has a free buffer, so whoever took it is writing it, not
+ * waiting. */
+static void json_work(struct json_pipe *jp, bool writer)
+{
+	pthread_mutex_lock(&jp->lock);
+	for (;;) {
+		if (writer)
+			json_drain(jp);
+		size_t i = jp->next;
+		if (i >= jp->pieces) {
+			if (!writer || jp->done == jp->pieces)
+				break;
+			pthread_cond_wait(&jp->change, &jp->lock);
+			continue;
+		}
+		if (i >= jp->done + jp->nslots) {   /* its buffer is still full */
+			pthread_cond_wait(&jp->change, &jp->lock);
+			continue;
+		}
+		jp->next++;
+		pthread_mutex_unlock(&jp->lock);
+		struct json_slot *s = &jp->slot[i % jp->nslots];
+		sb_reset(&s->sb);
+		jw_fork(&s->w, &s->sb, &jp->at, i > 0);
+		size_t from = i * JSON_PIECE, to = from + JSON_PIECE;
+		if (to > jp->c->nrows)
+			to = jp->c->nrows;
+		for (size_t r = from; r < to; r++)
+			json_row(&s->w, &jp->c->rows[r]);
+		pthread_mutex_lock(&jp->lock);
+		s->ready = true;
+		pthread_cond_broadcast(&jp->change);
+	}
+	pthread_mutex_unlock(&jp->lock);
+}
+
+static void *json_worker(void *arg)
+{
+	json_work(arg, false);
+	return NULL;
+}
+
+static void json_rows(struct jsonw *w, const struct compare *c)
+{
+	struct json_pipe *jp = xcalloc(1, sizeof *jp);
+	unsigned k = split_count(c, c->nrows);
+	jp->c = c;
+	jp->out = w;
+	jp->at = *w;
+	jp->pieces = (c->nrows + JSON_PIECE - 1) / JSON_PIECE;
+	jp->nslots = JSON_SLOTS_PER_THREAD * k;
+	pthread_mutex_init(&jp->lock, NULL);
+	pthread_cond_init(&jp->change, NULL);
+	pthread_t th[MAX_THREADS];
+	bool started[MAX_THREADS] = { false };
+	for (unsigned i = 1; i < k; i++)
+		started[i] = pthread_create(&th[i], NULL, json_worker, jp) == 0;
+	json_work(jp, true);
+	for (unsigned i = 1; i < k; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < jp->nslots; i++)
+		sb_release(&jp->slot[i].sb);
+	pthread_cond_destroy(&jp->change);
+	pthread_mutex_destroy(&jp->lock);
+	free(jp);
 }
 
 static void report_json(FILE *fp, const struct compare *c)
@@ -1171,18 +1268,7 @@ static void report_json(FILE *fp, const struct compare *c)
 	jw_num(&w, c->alpha_used);
 	jw_key(&w, "benchmarks");
 	jw_arr_begin(&w);
-	struct json_parts jp = { .c = c, .w = &w };
-	unsigned k = split_count(c, c->nrows);
-	for (unsigned i = 1; i < k; i++)
-		jw_fork(&jp.fork[i], &jp.buf[i], &w, true);   /* parts are never empty */
-	/* Part 0 writes straight out; the others also fault in the pages of
-	 * their buffers, which makes them about a third slower a row: part 0
-	 * gets more rows, so that all end at about the same time. */
-	split_run_lead(c->nrows, k, 130, json_part, &jp);
-	for (unsigned i = 1; i < k; i++) {
-		jw_join(&w, &jp.fork[i]);
-		sb_release(&jp.buf[i]);
-	}
+	json_rows(&w, c);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);

@@ -63,6 +63,16 @@ json_is '"org.ex.G0.Bench.run0"' 'd["benchmarks"][0]["benchmark"]'
 json_is '["new", "org.ex.Fresh.run"]' '[d["benchmarks"][-1]["status"], d["benchmarks"][-1]["benchmark"]]'
 json_is 1 'd["summary"]["missing"]'
 
+test_begin "json report: no rows, and pieces of rows, the same on 8 threads as on one"
+for filter in 'nothing matches this' 'run(1|2)[0-9]*\(' 'G(1|2|3)\.'; do
+	PERF_JOBS=1 perf compare --format json --filter "$filter" "$T/base.json" "$T/cur.json" >"$T/one" 2>"$T/one-err"
+	PERF_JOBS=8 run $? perf compare --format json --filter "$filter" "$T/base.json" "$T/cur.json"
+	test_cmp "$T/one" "$T/out"
+	test_cmp "$T/one-err" "$T/err"
+done
+PERF_JOBS=8 run 0 perf compare --format json --filter 'nothing matches this' "$T/base.json" "$T/cur.json"
+json_is '[]' 'd["benchmarks"]'
+
 test_begin "small inputs and real files: the same on many threads as on one"
 for pair in "java-benchmarks-all.json java-benchmarks-all.json" \
 	    "collections-linux.json collections-mac.json" \
