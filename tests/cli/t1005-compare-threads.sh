@@ -73,6 +73,33 @@ done
 PERF_JOBS=8 run 0 perf compare --format json --filter 'nothing matches this' "$T/base.json" "$T/cur.json"
 json_is '[]' 'd["benchmarks"]'
 
+test_begin "results matched by identity whatever their order in the current file"
+# The current file reversed, in blocks and with neighbours swapped: the
+# same report as in file order (the json rows follow the baseline).
+PERF_JOBS=1 perf compare --format json "$T/base.json" "$T/cur.json" >"$T/in-order" 2>/dev/null
+for how in reverse blocks swap; do
+	"${PYTHON3:-python3}" - "$T/cur.json" "$T/cur-$how.json" "$how" <<'EOF2'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+how = sys.argv[3]
+if how == "reverse":
+    # the duplicate pair keeps its order: the later one is the one used
+    dup = [r for r in doc if r["benchmark"] == doc[10]["benchmark"]]
+    rest = [r for r in doc if r["benchmark"] != doc[10]["benchmark"]]
+    doc = rest[::-1] + dup
+elif how == "blocks":
+    doc = doc[2500:4000] + doc[:2500] + doc[4000:]
+else:
+    for i in range(20, 4000, 2):
+        doc[i], doc[i + 1] = doc[i + 1], doc[i]
+json.dump(doc, open(sys.argv[2], "w"), indent=4)
+EOF2
+	for n in 1 2; do
+		PERF_JOBS=$n run 1 perf compare --format json "$T/base.json" "$T/cur-$how.json"
+		test_cmp "$T/in-order" "$T/out"
+	done
+done
+
 test_begin "small inputs and real files: the same on many threads as on one"
 for pair in "java-benchmarks-all.json java-benchmarks-all.json" \
 	    "collections-linux.json collections-mac.json" \
