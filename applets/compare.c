@@ -686,10 +686,15 @@ static void measure_rows(struct compare *c)
 	 * that a profiler's dozen gc.* rows per benchmark do not dilute the
 	 * power on the benchmarks themselves. */
 	double *p = xmalloc((c->nrows + 1) * sizeof *p), *q = xmalloc((c->nrows + 1) * sizeof *q);
+	size_t secondary = 0;   /* tested rows of the second family */
 	for (int family = 0; family < 2; family++) {
+		if (family == 1 && !secondary)
+			break;
 		for (size_t i = 0; i < c->nrows; i++) {
 			const struct row *r = &c->rows[i];
-			bool in = r->decided == BY_TEST && is_primary(r) == (family == 0);
+			bool tested = r->decided == BY_TEST, primary = tested && is_primary(r);
+			secondary += tested && !primary;
+			bool in = tested && primary == (family == 0);
 			p[i] = in ? r->p : NAN;
 		}
 		stats_bh_adjust(p, c->nrows, q);
