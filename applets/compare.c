@@ -331,10 +331,17 @@ static double row_threshold(const struct compare *c, const struct row *r)
 		if (pattern_match_folded(c->cfg.thresholds[i].pat, c->cfg.thresholds[i].lower,
 					 r->match_text, r->match_lower))
 			return c->cfg.thresholds[i].value;
-	for (size_t i = 0; i < ARRAY_SIZE(builtin_thresholds); i++)
-		if (pattern_match_folded(builtin_thresholds[i].pat, builtin_thresholds[i].pat,
-					 r->match_text, r->match_lower))
+	/* A plain pattern with an underscore (all the built-in ones) is in
+	 * no text without one: most names have none, so most rows are spared
+	 * the substring searches. */
+	bool underscore = strchr(r->match_lower, '_') != NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(builtin_thresholds); i++) {
+		const char *pat = builtin_thresholds[i].pat;
+		if (!underscore && strchr(pat, '_') && !pattern_is_glob(pat))
+			continue;
+		if (pattern_match_folded(pat, pat, r->match_text, r->match_lower))
 			return builtin_thresholds[i].pct;
+	}
 	if (!isnan(c->level_threshold))
 		return c->level_threshold;
 	if (!isnan(c->threshold))
