@@ -994,7 +994,7 @@ static bool graph_agrees(const struct commit_graph *g, uint32_t pos, git_commit 
  * the parent analyses itself afterwards, in walk order, so a failure and
  * its message are the parent's as they would be without helpers, and the
  * result does not depend on which process analysed what. */
-#define GITSCAN_MAX_JOBS 4
+#define GITSCAN_MAX_JOBS 8
 #define GITSCAN_JOBS_MIN_COMMITS 32   /* fewer: not worth a process */
 
 struct window_commit {

@@ -104,4 +104,23 @@ if [ -n "${MANDOC:-}" ] && [ -x "$MANDOC" ]; then
 	done
 fi
 
+test_begin "libcurl and libgit2 are loaded only by runs that need them"
+# glibc's LD_DEBUG=files names every shared object loaded, and when.
+if LD_DEBUG=files "$PERF" --version 2>&1 >/dev/null | grep -q 'file=libc\.so'; then
+	J="$FIXTURES/jmh/template-jdk11.json"
+	LD_DEBUG=files run 0 perf compare "$J" "$J"
+	expect_not_err 'file=libcurl'
+	expect_not_err 'file=libgit2'
+	LD_DEBUG=files run 2 perf bisect --repo "$T" --date 2026-11-01
+	expect_not_err 'file=libcurl'
+	expect_err 'file=libgit2\.so.*dynamically loaded by'
+	expect_err "perf bisect: not a git repository"
+	printf 'alert_rules:\n  up: {metric: a, threshold_value: 1, comparison: greater_than}\n' >"$T/r.yml"
+	LD_DEBUG=files run 3 perf alert --rules "$T/r.yml" --metrics http://127.0.0.1:1/metrics
+	expect_err 'file=libcurl\.so.*dynamically loaded by'
+	expect_err 'perf alert: .*127\.0\.0\.1'
+else
+	say "# skip: no LD_DEBUG=files (not glibc)"
+fi
+
 test_done

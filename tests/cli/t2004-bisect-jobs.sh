@@ -62,12 +62,12 @@ while [ "$n" -le 60 ]; do
 	n=$((n + 1))
 done
 
-test_begin "the report is the same with 1, 2, 3 and 4 processes and by default"
+test_begin "the report is the same with 1, 2, 3, 4 and 8 processes and by default"
 run 0 perf bisect --repo "$R" --date 2026-10-22 --before 3d --after 1d --top 100 --format json
 cp "$T/out" "$T/default.json"
 json_is 61 'd["scanned"]'
 json_is 61 'len(d["suspects"])'
-for j in 1 2 3 4; do
+for j in 1 2 3 4 8; do
 	PERF_JOBS=$j run 0 perf bisect --repo "$R" --date 2026-10-22 --before 3d --after 1d --top 100 --format json
 	test_cmp "$T/default.json" "$T/out"
 	expect_no_err
@@ -150,8 +150,8 @@ run 0 perf bisect --repo "$T/attrs.git" --date 2026-10-21 --before 12h --after 1
 json_is 0 'd["suspects"][0]["lines_changed"]'
 
 test_begin "a bad PERF_JOBS is named and ignored"
-PERF_JOBS=0 run 0 perf bisect --repo "$R" --date 2026-10-22 --before 3d --after 1d --top 100 --format json
-expect_err "^perf bisect: warning: ignoring PERF_JOBS='0' \(expected 1 to 4\)$"
+PERF_JOBS=9 run 0 perf bisect --repo "$R" --date 2026-10-22 --before 3d --after 1d --top 100 --format json
+expect_err "^perf bisect: warning: ignoring PERF_JOBS='9' \(expected 1 to 8\)$"
 test_cmp "$T/default.json" "$T/out"
 PERF_JOBS=many run 0 perf bisect --repo "$R" --date 2026-10-22 --before 3d --after 1d --top 100 --format json
 expect_err "ignoring PERF_JOBS='many'"
