@@ -41,11 +41,9 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb, size_t *len);
 void sb_release(struct strbuf *sb);
 
-/* Big blocks (a megabyte or more) mapped on their own, 2 MiB-aligned and
- * advised as transparent huge pages (where the kernel offers them), so
- * that filling one takes a page fault every 2 MiB rather than every 4 KiB;
- * smaller ones come from malloc.  big_free needs the size given to
- * big_alloc.  big_grow is GROW for arrays in such blocks. */
+/* Big blocks (a megabyte or more) mapped on their own and given back
+ * whole when freed; smaller ones come from malloc.  big_free needs the
+ * size given to big_alloc.  big_grow is GROW for arrays in such blocks. */
 void *big_alloc(size_t n);
 void big_free(void *p, size_t n);
 void big_grow(void **arr, size_t *alloc, size_t need, size_t elem);

@@ -176,14 +176,14 @@ END_TEST
 START_TEST(test_big_alloc)
 {
 	/* Below and above the size mapped on its own: all of it writable,
-	 * big ones on a 2 MiB boundary. */
+	 * big ones on a page boundary. */
 	size_t sizes[] = { 1, 4096, ((size_t)1 << 20) - 1, (size_t)1 << 20, ((size_t)3 << 20) + 5 };
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		unsigned char *p = big_alloc(sizes[i]);
 		memset(p, 0xa5, sizes[i]);
 		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
 		if (sizes[i] >= (size_t)1 << 20)
-			ck_assert_uint_eq((uintptr_t)p & (((uintptr_t)2 << 20) - 1), 0);
+			ck_assert_uint_eq((uintptr_t)p % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
 		big_free(p, sizes[i]);
 	}
 	big_free(NULL, (size_t)1 << 30);
