@@ -134,7 +134,7 @@ struct compare {
 	int colour;              /* -1 auto, 0 never, 1 always */
 	struct compare_config cfg;
 	unsigned threads;        /* at most this many for the work after loading */
-	bool threads_forced;     /* PERF_COMPARE_THREADS: that many, whatever the size */
+	bool threads_forced;     /* PERF_JOBS: that many, whatever the size */
 	struct jmh_file base, cur;
 	struct row *rows;
 	size_t nrows, rowalloc;
@@ -331,10 +331,17 @@ static double row_threshold(const struct compare *c, const struct row *r)
 		if (pattern_match_folded(c->cfg.thresholds[i].pat, c->cfg.thresholds[i].lower,
 					 r->match_text, r->match_lower))
 			return c->cfg.thresholds[i].value;
-	for (size_t i = 0; i < ARRAY_SIZE(builtin_thresholds); i++)
-		if (pattern_match_folded(builtin_thresholds[i].pat, builtin_thresholds[i].pat,
-					 r->match_text, r->match_lower))
+	/* A plain pattern with an underscore (all the built-in ones) is in
+	 * no text without one: most names have none, so most rows are spared
+	 * the substring searches. */
+	bool underscore = strchr(r->match_lower, '_') != NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(builtin_thresholds); i++) {
+		const char *pat = builtin_thresholds[i].pat;
+		if (!underscore && strchr(pat, '_') && !pattern_is_glob(pat))
+			continue;
+		if (pattern_match_folded(pat, pat, r->match_text, r->match_lower))
 			return builtin_thresholds[i].pct;
+	}
 	if (!isnan(c->level_threshold))
 		return c->level_threshold;
 	if (!isnan(c->threshold))
@@ -415,20 +422,22 @@ static void split_run(size_t n, unsigned k, void (*fn)(void *, const struct spli
 	split_run_lead(n, k, 100, fn, arg);
 }
 
-/* PERF_COMPARE_THREADS, else the processors online. */
+/* PERF_JOBS, else the processors online.  A value out of range is
+ * warned about and ignored: the thread count changes only the speed, never
+ * the report. */
 static void choose_threads(struct compare *c)
 {
-	const char *env = getenv("PERF_COMPARE_THREADS");
+	const char *env = getenv("PERF_JOBS");
 	if (env && *env) {
 		char *end;
 		errno = 0;
 		long n = strtol(env, &end, 10);
-		if (*env < '0' || *env > '9' || *end || errno || n < 1 || n > MAX_THREADS)
-			die(PERF_EXIT_TROUBLE, "invalid PERF_COMPARE_THREADS '%s': expected a number from 1 to %d",
-			    env, MAX_THREADS);
-		c->threads = (unsigned)n;
-		c->threads_forced = true;
-		return;
+		if (*env >= '0' && *env <= '9' && !*end && !errno && n >= 1 && n <= MAX_THREADS) {
+			c->threads = (unsigned)n;
+			c->threads_forced = true;
+			return;
+		}
+		warn("ignoring PERF_JOBS='%s' (expected 1 to %d)", env, MAX_THREADS);
 	}
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	c->threads = online < 1 ? 1 : online > MAX_THREADS ? MAX_THREADS : (unsigned)online;
@@ -456,7 +465,7 @@ static struct row *add_row(struct compare *c, const struct jmh_result *base,
 			   const struct jmh_result *cur, const struct jmh_metric *bm,
 			   const struct jmh_metric *cm)
 {
-	GROW(c->rows, c->rowalloc, c->nrows + 1);
+	BIG_GROW(c->rows, c->rowalloc, c->nrows + 1);
 	struct row *r = &c->rows[c->nrows++];
 	memset(r, 0, sizeof *r);
 	r->base = base;
@@ -503,17 +512,32 @@ struct lookup {
 	size_t *match;
 };
 
+/* Two runs of a suite list their results mostly in the same order, so
+ * the result after the last one matched is tried first: keys read in
+ * file order rather than the hash table's cache misses.  It is the one
+ * the index would give when its key is the same and it is not a
+ * duplicate (of all results with a key, the index has the one that is
+ * not). */
 static void lookup_part(void *arg, const struct split *part)
 {
 	struct lookup *lk = arg;
 	const struct compare *c = lk->c;
+	size_t next = part->from;   /* the guess */
 	for (size_t i = part->from; i < part->to; i++) {
 		const struct jmh_result *b = &c->base.results[i];
 		size_t j;
-		if (b->duplicate || !selected(c, b))
+		if (b->duplicate || !selected(c, b)) {
 			lk->match[i] = NOT_COMPARED;
-		else
-			lk->match[i] = strmap_get(&c->cur.index, b->key, &j) ? j : NO_MATCH;
+			continue;
+		}
+		if (next < c->cur.n && !c->cur.results[next].duplicate &&
+		    !strcmp(c->cur.results[next].key, b->key))
+			j = next;
+		else if (!strmap_get(&c->cur.index, b->key, &j))
+			j = NO_MATCH;
+		lk->match[i] = j;
+		if (j != NO_MATCH)
+			next = j + 1;
 	}
 }
 
@@ -523,7 +547,7 @@ static void build_rows(struct compare *c)
 	size_t most = c->cur.n;
 	for (size_t i = 0; i < c->base.n; i++)
 		most += 1 + c->base.results[i].nsecondary;
-	GROW(c->rows, c->rowalloc, most);
+	BIG_GROW(c->rows, c->rowalloc, most);
 	bool *matched = xcalloc(c->cur.n + 1, sizeof *matched);
 	struct lookup lk = { c, xmalloc((c->base.n + 1) * sizeof *lk.match) };
 	split_run(c->base.n, split_count(c, c->base.n), lookup_part, &lk);
@@ -669,10 +693,15 @@ static void measure_rows(struct compare *c)
 	 * that a profiler's dozen gc.* rows per benchmark do not dilute the
 	 * power on the benchmarks themselves. */
 	double *p = xmalloc((c->nrows + 1) * sizeof *p), *q = xmalloc((c->nrows + 1) * sizeof *q);
+	size_t secondary = 0;   /* tested rows of the second family */
 	for (int family = 0; family < 2; family++) {
+		if (family == 1 && !secondary)
+			break;
 		for (size_t i = 0; i < c->nrows; i++) {
 			const struct row *r = &c->rows[i];
-			bool in = r->decided == BY_TEST && is_primary(r) == (family == 0);
+			bool tested = r->decided == BY_TEST, primary = tested && is_primary(r);
+			secondary += tested && !primary;
+			bool in = tested && primary == (family == 0);
 			p[i] = in ? r->p : NAN;
 		}
 		stats_bh_adjust(p, c->nrows, q);
@@ -1126,21 +1155,118 @@ static void json_row(struct jsonw *w, const struct row *r)
 	jw_obj_end(w);
 }
 
-/* The "benchmarks" array in parts: part 0 straight into the report's
- * writer, the others into forks of it, joined in order afterwards. */
-struct json_parts {
-	const struct compare *c;
-	struct jsonw *w;
-	struct jsonw fork[MAX_THREADS];
-	struct strbuf buf[MAX_THREADS];
+/* The "benchmarks" array in pieces of JSON_PIECE rows, which the threads
+ * (this one among them) take in turn and write into a ring of buffers;
+ * this thread writes the finished pieces out in order, and a buffer takes
+ * a new piece once its last one is out.  So a few buffers are filled again
+ * and again, their pages faulted in once, rather than one the size of the
+ * report; and no thread waits for a share fixed beforehand. */
+#define JSON_PIECE 256
+#define JSON_SLOTS_PER_THREAD 2
+
+struct json_slot {
+	struct strbuf sb;
+	struct jsonw w;        /* a fork writing into sb */
+	bool ready;            /* its piece is written, not yet out */
 };
 
-static void json_part(void *arg, const struct split *part)
+struct json_pipe {
+	const struct compare *c;
+	struct jsonw *out;     /* the report's writer: this thread only */
+	struct jsonw at;       /* its state inside the array, to fork from */
+	size_t pieces;
+	size_t next;           /* the next piece to take */
+	size_t done;           /* pieces written out */
+	unsigned nslots;
+	struct json_slot slot[JSON_SLOTS_PER_THREAD * MAX_THREADS];
+	pthread_mutex_t lock;
+	pthread_cond_t change; /* a piece taken, finished or out */
+};
+
+/* Out with the finished pieces that are next in order (lock held). */
+static void json_drain(struct json_pipe *jp)
 {
-	struct json_parts *jp = arg;
-	struct jsonw *w = part->part ? &jp->fork[part->part] : jp->w;
-	for (size_t i = part->from; i < part->to; i++)
-		json_row(w, &jp->c->rows[i]);
+	while (jp->done < jp->pieces) {
+		struct json_slot *s = &jp->slot[jp->done % jp->nslots];
+		if (!s->ready)
+			return;
+		pthread_mutex_unlock(&jp->lock);
+		jw_join(jp->out, &s->w);
+		pthread_mutex_lock(&jp->lock);
+		s->ready = false;
+		jp->done++;
+		pthread_cond_broadcast(&jp->change);
+	}
+}
+
+/* Take pieces and write them until none is left; the writer (this thread)
+ * also writes them out, and stays until all are out.  Progress: piece
+ * `done` has a free buffer, so whoever took it is writing it, not
+ * waiting. */
+static void json_work(struct json_pipe *jp, bool writer)
+{
+	pthread_mutex_lock(&jp->lock);
+	for (;;) {
+		if (writer)
+			json_drain(jp);
+		size_t i = jp->next;
+		if (i >= jp->pieces) {
+			if (!writer || jp->done == jp->pieces)
+				break;
+			pthread_cond_wait(&jp->change, &jp->lock);
+			continue;
+		}
+		if (i >= jp->done + jp->nslots) {   /* its buffer is still full */
+			pthread_cond_wait(&jp->change, &jp->lock);
+			continue;
+		}
+		jp->next++;
+		pthread_mutex_unlock(&jp->lock);
+		struct json_slot *s = &jp->slot[i % jp->nslots];
+		sb_reset(&s->sb);
+		jw_fork(&s->w, &s->sb, &jp->at, i > 0);
+		size_t from = i * JSON_PIECE, to = from + JSON_PIECE;
+		if (to > jp->c->nrows)
+			to = jp->c->nrows;
+		for (size_t r = from; r < to; r++)
+			json_row(&s->w, &jp->c->rows[r]);
+		pthread_mutex_lock(&jp->lock);
+		s->ready = true;
+		pthread_cond_broadcast(&jp->change);
+	}
+	pthread_mutex_unlock(&jp->lock);
+}
+
+static void *json_worker(void *arg)
+{
+	json_work(arg, false);
+	return NULL;
+}
+
+static void json_rows(struct jsonw *w, const struct compare *c)
+{
+	struct json_pipe *jp = xcalloc(1, sizeof *jp);
+	unsigned k = split_count(c, c->nrows);
+	jp->c = c;
+	jp->out = w;
+	jp->at = *w;
+	jp->pieces = (c->nrows + JSON_PIECE - 1) / JSON_PIECE;
+	jp->nslots = JSON_SLOTS_PER_THREAD * k;
+	pthread_mutex_init(&jp->lock, NULL);
+	pthread_cond_init(&jp->change, NULL);
+	pthread_t th[MAX_THREADS];
+	bool started[MAX_THREADS] = { false };
+	for (unsigned i = 1; i < k; i++)
+		started[i] = pthread_create(&th[i], NULL, json_worker, jp) == 0;
+	json_work(jp, true);
+	for (unsigned i = 1; i < k; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < jp->nslots; i++)
+		sb_release(&jp->slot[i].sb);
+	pthread_cond_destroy(&jp->change);
+	pthread_mutex_destroy(&jp->lock);
+	free(jp);
 }
 
 static void report_json(FILE *fp, const struct compare *c)
@@ -1169,18 +1295,7 @@ static void report_json(FILE *fp, const struct compare *c)
 	jw_num(&w, c->alpha_used);
 	jw_key(&w, "benchmarks");
 	jw_arr_begin(&w);
-	struct json_parts jp = { .c = c, .w = &w };
-	unsigned k = split_count(c, c->nrows);
-	for (unsigned i = 1; i < k; i++)
-		jw_fork(&jp.fork[i], &jp.buf[i], &w, true);   /* parts are never empty */
-	/* Part 0 writes straight out; the others also fault in the pages of
-	 * their buffers, which makes them about a third slower a row: part 0
-	 * gets more rows, so that all end at about the same time. */
-	split_run_lead(c->nrows, k, 130, json_part, &jp);
-	for (unsigned i = 1; i < k; i++) {
-		jw_join(&w, &jp.fork[i]);
-		sb_release(&jp.buf[i]);
-	}
+	json_rows(&w, c);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
@@ -1387,7 +1502,7 @@ static void compare_free(struct compare *c)
 {
 	for (unsigned i = 0; i < MAX_THREADS; i++)
 		arena_free(&c->names[i]);
-	free(c->rows);
+	big_free(c->rows, c->rowalloc * sizeof *c->rows);
 	jmh_file_free(&c->base);
 	jmh_file_free(&c->cur);
 	config_free(&c->cfg);

@@ -49,6 +49,7 @@ struct jmh_file {
 	const char *display; /* path, or "<stdin>" */
 	struct jmh_result *results;
 	size_t n;
+	size_t results_alloc; /* of results, a big_alloc block */
 	struct strmap index;  /* key -> the last result with it, the one not duplicate */
 	char *jmh_version;   /* of the first result, NULL when absent */
 	struct arena arena;  /* names, units and samples of all results */

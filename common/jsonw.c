@@ -293,13 +293,12 @@ void jw_arr_end(struct jsonw *w)
 	end(w, ']');
 }
 
-void jw_key(struct jsonw *w, const char *key)
+void jw_keyn(struct jsonw *w, const char *key, size_t n)
 {
 	if (w->after_key)
 		misuse("key after a key");
 	if (w->depth == 0)
 		misuse("key outside an object");
-	size_t n = strlen(key);
 #if defined(__SSE2__)
 	/* The usual short plain key, pretty: separator, indentation, key and
 	 * colon in one go (what before_item, quote and put would write). */
@@ -344,11 +343,6 @@ void jw_strn(struct jsonw *w, const char *s, size_t n)
 	}
 	before_item(w);
 	quote(w, s, n);
-}
-
-void jw_str(struct jsonw *w, const char *s)
-{
-	jw_strn(w, s, s ? strlen(s) : 0);
 }
 
 /* Write digits d[0..n) with decimal exponent x (value d[0].d[1..] * 10^x)

@@ -4,6 +4,7 @@
 #define PERF_JSONW_H
 
 #include <stdbool.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "util.h"
@@ -26,9 +27,17 @@ void jw_obj_begin(struct jsonw *w);
 void jw_obj_end(struct jsonw *w);
 void jw_arr_begin(struct jsonw *w);
 void jw_arr_end(struct jsonw *w);
-void jw_key(struct jsonw *w, const char *key);
-void jw_str(struct jsonw *w, const char *s);   /* NULL writes null */
-void jw_strn(struct jsonw *w, const char *s, size_t n);
+void jw_keyn(struct jsonw *w, const char *key, size_t n);
+void jw_strn(struct jsonw *w, const char *s, size_t n);   /* NULL writes null */
+/* Inline, so that the length of a literal is known when compiling. */
+static inline void jw_key(struct jsonw *w, const char *key)
+{
+	jw_keyn(w, key, strlen(key));
+}
+static inline void jw_str(struct jsonw *w, const char *s)   /* NULL writes null */
+{
+	jw_strn(w, s, s ? strlen(s) : 0);
+}
 void jw_num(struct jsonw *w, double v);        /* non-finite writes null */
 void jw_int(struct jsonw *w, long long v);
 void jw_bool(struct jsonw *w, bool v);

@@ -37,7 +37,7 @@ void strmap_init(struct strmap *m, size_t expected)
 	 * that the first probe maps to the shared zero page and the first
 	 * insert then copies, a second fault per page that, when other
 	 * threads run, also costs a TLB shootdown on every other CPU. */
-	m->slots = xmalloc(cap * sizeof *m->slots);
+	m->slots = big_alloc(cap * sizeof *m->slots);
 	memset(m->slots, 0, cap * sizeof *m->slots);
 	m->cap = cap;
 	m->n = 0;
@@ -45,7 +45,7 @@ void strmap_init(struct strmap *m, size_t expected)
 
 void strmap_free(struct strmap *m)
 {
-	free(m->slots);
+	big_free(m->slots, m->cap * sizeof *m->slots);
 	memset(m, 0, sizeof *m);
 }
 
@@ -69,7 +69,7 @@ bool strmap_put(struct strmap *m, const char *key, size_t value, size_t *old)
 			if (m->slots[i].key)
 				*find(&grown, m->slots[i].key, m->slots[i].hash) = m->slots[i];
 		grown.n = m->n;
-		free(m->slots);
+		big_free(m->slots, m->cap * sizeof *m->slots);
 		*m = grown;
 	}
 	unsigned long h = hash_str(key);

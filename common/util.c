@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +171,54 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->alloc = 0;
 }
 
+#define BIG_MIN ((size_t)1 << 20)
+
+/* Transparent huge pages were tried here (a fault every 2 MiB instead of
+ * every 4 KiB, 8% less CPU on its own), but on the 2-core VM the bench
+ * runs on, a run right after another process had freed a lot of memory
+ * stalled in the huge-page faults: every other run took 1.7 times as
+ * long.  So plain pages, and blocks sized so as not to be copied. */
+void *big_alloc(size_t n)
+{
+	if (n < BIG_MIN)
+		return xmalloc(n);
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		oom(n);
+	return p;
+}
+
+void big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG_MIN)
+		free(p);
+	else
+		munmap(p, n);
+}
+
+void big_grow(void **arr, size_t *alloc, size_t need, size_t elem)
+{
+	if (need <= *alloc)
+		return;
+	size_t n = *alloc ? *alloc : 16;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem)
+			die(PERF_EXIT_TROUBLE, "size overflow growing an array to %zu elements", need);
+		n *= 2;
+	}
+	if (n > SIZE_MAX / elem)
+		die(PERF_EXIT_TROUBLE, "size overflow growing an array to %zu elements", need);
+	void *grown = big_alloc(n * elem);
+	if (*alloc) {
+		memcpy(grown, *arr, *alloc * elem);
+		big_free(*arr, *alloc * elem);
+	}
+	*arr = grown;
+	*alloc = n;
+}
+
 struct arena_block {
 	struct arena_block *next;
 	size_t used, cap;
@@ -177,19 +226,28 @@ struct arena_block {
 };
 
 #define ARENA_BLOCK ((size_t)64 << 10)
+#define ARENA_BLOCK_MAX ((size_t)8 << 20)
+
+void arena_expect(struct arena *a, size_t n)
+{
+	if (n > a->next)
+		a->next = n;
+}
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	struct arena_block *b = a->head;
 	if (!b || b->cap - b->used < n) {
-		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size_t block = a->next > ARENA_BLOCK ? a->next : ARENA_BLOCK;
+		bool one_off = n > block / 4;
+		size_t cap = one_off ? n : block;
 		if (cap > SIZE_MAX - sizeof *b)
 			die(PERF_EXIT_TROUBLE, "size overflow allocating %zu bytes", n);
-		struct arena_block *nb = xmalloc(sizeof *nb + cap);
+		struct arena_block *nb = big_alloc(sizeof *nb + cap);
 		nb->used = 0;
 		nb->cap = cap;
-		if (cap == ARENA_BLOCK || !b) {
+		if (!one_off || !b) {
 			nb->next = b;
 			a->head = nb;
 		} else {
@@ -197,6 +255,8 @@ void *arena_alloc(struct arena *a, size_t n)
 			nb->next = b->next;
 			b->next = nb;
 		}
+		if (!one_off)
+			a->next = block < ARENA_BLOCK_MAX ? 2 * block : block;
 		b = nb;
 	}
 	void *p = b->data + b->used;
@@ -225,10 +285,11 @@ void arena_free(struct arena *a)
 	struct arena_block *b = a->head;
 	while (b) {
 		struct arena_block *next = b->next;
-		free(b);
+		big_free(b, sizeof *b + b->cap);
 		b = next;
 	}
 	a->head = NULL;
+	a->next = 0;
 }
 
 int read_file(const char *path, char **bufp, size_t *lenp, size_t max)

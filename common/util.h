@@ -41,13 +41,26 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb, size_t *len);
 void sb_release(struct strbuf *sb);
 
+/* Big blocks (a megabyte or more) mapped on their own and given back
+ * whole when freed; smaller ones come from malloc.  big_free needs the
+ * size given to big_alloc.  big_grow is GROW for arrays in such blocks. */
+void *big_alloc(size_t n);
+void big_free(void *p, size_t n);
+void big_grow(void **arr, size_t *alloc, size_t need, size_t elem);
+#define BIG_GROW(arr, alloc, need) \
+	big_grow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
+
 /* An arena: many small allocations freed at once (the JMH loader keeps
- * tens of thousands of names and sample arrays). */
+ * tens of thousands of names and sample arrays).  Its blocks double in
+ * size as it fills (big ones from big_alloc); arena_expect says about how
+ * much is coming, so that the next block is made that big at once. */
 struct arena_block;
 struct arena {
 	struct arena_block *head;
+	size_t next;      /* size of the next block, 0 for the smallest */
 };
-#define ARENA_INIT { NULL }
+#define ARENA_INIT { NULL, 0 }
+void arena_expect(struct arena *a, size_t n);
 void *arena_alloc(struct arena *a, size_t n);   /* 16-byte aligned */
 void *arena_memdup(struct arena *a, const void *p, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);

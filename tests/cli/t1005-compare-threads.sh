@@ -1,6 +1,6 @@
 #!/bin/sh
 # perf compare on several threads: the same reports, warnings and exit
-# statuses whatever the split (PERF_COMPARE_THREADS), on a pair big enough
+# statuses whatever the split (PERF_JOBS), on a pair big enough
 # to be split by default too.
 . "$top_srcdir/tests/cli/lib.sh"
 J="$FIXTURES/jmh"
@@ -42,13 +42,13 @@ $MAKE "$T/cur.json" <"$T/cur-spec.json"
 
 for fmt in json text markdown junit github; do
 	test_begin "--format $fmt: the same on 1, 2, 3 and 8 threads and by default"
-	PERF_COMPARE_THREADS=1 GITHUB_STEP_SUMMARY="$T/summary-1" \
+	PERF_JOBS=1 GITHUB_STEP_SUMMARY="$T/summary-1" \
 		run 1 perf compare --format "$fmt" "$T/base.json" "$T/cur.json"
 	mv "$T/out" "$T/out-1"
 	mv "$T/err" "$T/err-1"
 	check "warnings on one thread" grep -q 'score is NaN' "$T/err-1"
 	for n in 2 3 8 ""; do
-		PERF_COMPARE_THREADS=$n GITHUB_STEP_SUMMARY="$T/summary-$n" \
+		PERF_JOBS=$n GITHUB_STEP_SUMMARY="$T/summary-$n" \
 			run 1 perf compare --format "$fmt" "$T/base.json" "$T/cur.json"
 		test_cmp "$T/out-1" "$T/out"
 		test_cmp "$T/err-1" "$T/err"
@@ -57,11 +57,48 @@ for fmt in json text markdown junit github; do
 done
 
 test_begin "json report: rows in file order across the split"
-PERF_COMPARE_THREADS=3 run 1 perf compare --format json "$T/base.json" "$T/cur.json"
+PERF_JOBS=3 run 1 perf compare --format json "$T/base.json" "$T/cur.json"
 json_is 5100 'len(d["benchmarks"])'
 json_is '"org.ex.G0.Bench.run0"' 'd["benchmarks"][0]["benchmark"]'
 json_is '["new", "org.ex.Fresh.run"]' '[d["benchmarks"][-1]["status"], d["benchmarks"][-1]["benchmark"]]'
 json_is 1 'd["summary"]["missing"]'
+
+test_begin "json report: no rows, and pieces of rows, the same on 8 threads as on one"
+for filter in 'nothing matches this' 'run(1|2)[0-9]*\(' 'G(1|2|3)\.'; do
+	PERF_JOBS=1 perf compare --format json --filter "$filter" "$T/base.json" "$T/cur.json" >"$T/one" 2>"$T/one-err"
+	PERF_JOBS=8 run $? perf compare --format json --filter "$filter" "$T/base.json" "$T/cur.json"
+	test_cmp "$T/one" "$T/out"
+	test_cmp "$T/one-err" "$T/err"
+done
+PERF_JOBS=8 run 0 perf compare --format json --filter 'nothing matches this' "$T/base.json" "$T/cur.json"
+json_is '[]' 'd["benchmarks"]'
+
+test_begin "results matched by identity whatever their order in the current file"
+# The current file reversed, in blocks and with neighbours swapped: the
+# same report as in file order (the json rows follow the baseline).
+PERF_JOBS=1 perf compare --format json "$T/base.json" "$T/cur.json" >"$T/in-order" 2>/dev/null
+for how in reverse blocks swap; do
+	"${PYTHON3:-python3}" - "$T/cur.json" "$T/cur-$how.json" "$how" <<'EOF2'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+how = sys.argv[3]
+if how == "reverse":
+    # the duplicate pair keeps its order: the later one is the one used
+    dup = [r for r in doc if r["benchmark"] == doc[10]["benchmark"]]
+    rest = [r for r in doc if r["benchmark"] != doc[10]["benchmark"]]
+    doc = rest[::-1] + dup
+elif how == "blocks":
+    doc = doc[2500:4000] + doc[:2500] + doc[4000:]
+else:
+    for i in range(20, 4000, 2):
+        doc[i], doc[i + 1] = doc[i + 1], doc[i]
+json.dump(doc, open(sys.argv[2], "w"), indent=4)
+EOF2
+	for n in 1 2; do
+		PERF_JOBS=$n run 1 perf compare --format json "$T/base.json" "$T/cur-$how.json"
+		test_cmp "$T/in-order" "$T/out"
+	done
+done
 
 test_begin "small inputs and real files: the same on many threads as on one"
 for pair in "java-benchmarks-all.json java-benchmarks-all.json" \
@@ -69,9 +106,9 @@ for pair in "java-benchmarks-all.json java-benchmarks-all.json" \
 	    "blake3-intel.json blake3-m1.json" "fs2.json fs2.json"; do
 	set -- $pair
 	for fmt in json text; do
-		PERF_COMPARE_THREADS=1 perf compare --format $fmt "$J/$1" "$J/$2" >"$T/one" 2>"$T/one-err"
+		PERF_JOBS=1 perf compare --format $fmt "$J/$1" "$J/$2" >"$T/one" 2>"$T/one-err"
 		want=$?
-		PERF_COMPARE_THREADS=8 run $want perf compare --format $fmt "$J/$1" "$J/$2"
+		PERF_JOBS=8 run $want perf compare --format $fmt "$J/$1" "$J/$2"
 		test_cmp "$T/one" "$T/out"
 		test_cmp "$T/one-err" "$T/err"
 	done
@@ -87,19 +124,28 @@ $MAKE "$T/two-cur.json" <<'EOF2'
  {"b": "org.ex.C.run", "s": 1.0}]
 EOF2
 for fmt in json text markdown junit github; do
-	PERF_COMPARE_THREADS=1 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json" >"$T/one" 2>"$T/one-err"
-	PERF_COMPARE_THREADS=8 run 0 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json"
+	PERF_JOBS=1 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json" >"$T/one" 2>"$T/one-err"
+	PERF_JOBS=8 run 0 perf compare --format $fmt "$T/two-base.json" "$T/two-cur.json"
 	test_cmp "$T/one" "$T/out"
 	test_cmp "$T/one-err" "$T/err"
 done
-PERF_COMPARE_THREADS=8 run 0 perf compare --format json "$T/two-base.json" "$T/two-cur.json"
+PERF_JOBS=8 run 0 perf compare --format json "$T/two-base.json" "$T/two-cur.json"
 json_is '["improvement", "missing", "new"]' '[b["status"] for b in d["benchmarks"]]'
 
-test_begin "PERF_COMPARE_THREADS must be a number from 1 to 8"
+test_begin "PERF_JOBS out of 1 to 8: warned about and ignored"
+run 1 perf compare --format json "$T/base.json" "$T/cur.json"
+mv "$T/out" "$T/out-default"
+mv "$T/err" "$T/err-default"
 for bad in 0 9 -1 abc 2x " 2" 99999999999999999999; do
-	PERF_COMPARE_THREADS=$bad run 2 perf compare "$T/base.json" "$T/cur.json"
-	expect_err "^perf compare: invalid PERF_COMPARE_THREADS '$bad': expected a number from 1 to 8$"
-	expect_no_out
+	PERF_JOBS=$bad run 1 perf compare --format json "$T/base.json" "$T/cur.json"
+	test_cmp "$T/out-default" "$T/out"
+	{ printf "perf compare: warning: ignoring PERF_JOBS='%s' (expected 1 to 8)\n" "$bad"
+	  cat "$T/err-default"; } >"$T/err-want"
+	test_cmp "$T/err-want" "$T/err"
 done
+PERF_JOBS=abc run 1 perf compare -q --format json "$T/base.json" "$T/cur.json"
+expect_no_err
+PERF_JOBS= run 1 perf compare --format json "$T/base.json" "$T/cur.json"
+test_cmp "$T/err-default" "$T/err"
 
 test_done

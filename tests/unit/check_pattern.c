@@ -1,6 +1,9 @@
 /* Unit tests for common/pattern.c. */
 #include <config.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "check_suites.h"
 #include "pattern.h"
 
@@ -10,6 +13,31 @@ START_TEST(test_substring)
 	ck_assert(pattern_match("CHUNK", "org.ex.chunkLoad"));
 	ck_assert(!pattern_match("memory_usage", "org.ex.chunkLoad"));
 	ck_assert(pattern_match("", "anything"));
+}
+END_TEST
+
+START_TEST(test_fold)
+{
+	/* Every byte but NUL, in strings of every length up to 70 from every
+	 * start in a block: A-Z lowered, all else as it was. */
+	char text[300], want[300];
+	for (size_t len = 0; len <= 70; len++) {
+		for (size_t start = 0; start < 16; start++) {
+			for (size_t i = 0; i < len; i++)
+				text[i] = (char)(1 + (start * 37 + i * 11 + len) % 255);
+			text[len] = '\0';
+			for (size_t i = 0; i <= len; i++) {
+				char c = text[i];
+				want[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+			}
+			char *folded = pattern_fold(text);
+			ck_assert_mem_eq(folded, want, len + 1);
+			free(folded);
+		}
+	}
+	char mixed[] = "Org.Ex.ChunkLoading_TIME(size=1000,Impl=ÄÖ)[AVGT]@Zz";
+	pattern_fold_in_place(mixed);
+	ck_assert_str_eq(mixed, "org.ex.chunkloading_time(size=1000,impl=ÄÖ)[avgt]@zz");
 }
 END_TEST
 
@@ -32,6 +60,7 @@ Suite *suite_pattern(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_substring);
 	tcase_add_test(tc, test_glob);
+	tcase_add_test(tc, test_fold);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -185,6 +185,88 @@ START_TEST(test_bh)
 }
 END_TEST
 
+/* Benjamini-Hochberg the plain way: O(n^2), each q the least of
+ * p_j * m / rank_j over the p_j >= p_i. */
+static void bh_reference(const double *p, size_t n, double *q)
+{
+	size_t m = 0;
+	double *v = malloc(n * sizeof *v);
+	ck_assert_ptr_nonnull(v);
+	for (size_t i = 0; i < n; i++)
+		m += !isnan(p[i]);
+	for (size_t j = 0; j < n; j++) {
+		size_t rank = 0;   /* the last position p[j] can have */
+		for (size_t k = 0; k < n; k++)
+			rank += !isnan(p[k]) && p[k] <= p[j];
+		v[j] = isnan(p[j]) ? NAN : p[j] * (double)m / (double)rank;
+	}
+	for (size_t i = 0; i < n; i++) {
+		q[i] = NAN;
+		if (isnan(p[i]))
+			continue;
+		double best = 1;
+		for (size_t j = 0; j < n; j++)
+			if (!isnan(p[j]) && p[j] >= p[i] && v[j] < best)
+				best = v[j];
+		q[i] = best;
+	}
+	free(v);
+}
+
+START_TEST(test_bh_big)
+{
+	/* Past the size sorted by radix: ties, zeros of both signs, values
+	 * of every magnitude, NaNs; the same q-values as the plain way. */
+	enum { N = 1500 };
+	static double p[N], q[N], want[N];
+	unsigned long long x = 88172645463325252ULL;
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		switch (x % 7) {
+		case 0: p[i] = (double)(x % 20) / 20; break;         /* ties */
+		case 1: p[i] = (x >> 8) % 2 ? 0.0 : -0.0; break;
+		case 2: p[i] = NAN; break;
+		case 3: p[i] = ldexp((double)(x >> 11), -53 - (int)(x % 900)); break;
+		default: p[i] = (double)(x >> 11) / 9007199254740992.0;
+		}
+	}
+	for (int round = 0; round < 4; round++) {
+		if (round >= 2) {
+			/* all close together: the order only in the lowest
+			 * bits, or the middle ones */
+			for (size_t i = 0; i < N; i++)
+				p[i] = 0.001 * (1 + ldexp((double)((i * 7919) % N), round == 2 ? -50 : -30));
+		} else if (round == 1) {
+			/* p * m / rank rising with the rank, so that every
+			 * q-value is its own p's and any slip in the order
+			 * shows; spread over 20 binades, shuffled. */
+			for (size_t i = 0; i < N; i++)
+				p[i] = ldexp((double)(i + 1) * (double)(i + 1) + 0.37 * (double)i, -40);
+			for (size_t i = N - 1; i > 0; i--) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				size_t j = (size_t)(x % (i + 1));
+				double t = p[i];
+				p[i] = p[j];
+				p[j] = t;
+			}
+		}
+		stats_bh_adjust(p, N, q);
+		bh_reference(p, N, want);
+		for (size_t i = 0; i < N; i++) {
+			if (isnan(want[i]))
+				ck_assert(isnan(q[i]));
+			else
+				ck_assert_msg(q[i] == want[i], "q[%zu] = %.17g, expected %.17g (p %.17g)",
+					      i, q[i], want[i], p[i]);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_percentile)
 {
 	double x[4] = { 1, 2, 3, 4 };
@@ -256,6 +338,7 @@ Suite *suite_stats(void)
 	Suite *s = suite_create("stats");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_median);
+	tcase_add_test(tc, test_bh_big);
 	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_trim_pooled);
 	tcase_add_test(tc, test_mann_whitney_exact);

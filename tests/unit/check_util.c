@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,64 @@ START_TEST(test_strmap)
 }
 END_TEST
 
+START_TEST(test_big_alloc)
+{
+	/* Below and above the size mapped on its own: all of it writable,
+	 * big ones on a page boundary. */
+	size_t sizes[] = { 1, 4096, ((size_t)1 << 20) - 1, (size_t)1 << 20, ((size_t)3 << 20) + 5 };
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned char *p = big_alloc(sizes[i]);
+		memset(p, 0xa5, sizes[i]);
+		ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
+		if (sizes[i] >= (size_t)1 << 20)
+			ck_assert_uint_eq((uintptr_t)p % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
+		big_free(p, sizes[i]);
+	}
+	big_free(NULL, (size_t)1 << 30);
+
+	/* Grown past the malloc'd sizes into mapped ones, contents kept. */
+	unsigned *v = NULL;
+	size_t alloc = 0;
+	for (unsigned i = 0; i < 600000; i++) {
+		BIG_GROW(v, alloc, (size_t)i + 1);
+		v[i] = i * 7;
+	}
+	ck_assert_uint_ge(alloc, 600000);
+	for (unsigned i = 0; i < 600000; i++)
+		ck_assert_uint_eq(v[i], i * 7);
+	big_free(v, alloc * sizeof *v);
+}
+END_TEST
+
+START_TEST(test_arena)
+{
+	/* Small and one-off allocations, blocks doubling into mapped ones
+	 * and a block made as big as expected: every piece its own. */
+	for (int expect = 0; expect < 2; expect++) {
+		struct arena a = ARENA_INIT;
+		if (expect)
+			arena_expect(&a, (size_t)5 << 20);
+		char *first = arena_strndup(&a, "first", 5);
+		char *big = arena_alloc(&a, (size_t)200 << 10);
+		memset(big, 'b', (size_t)200 << 10);
+		char *last = NULL;
+		for (int i = 0; i < 100000; i++) {
+			char buf[32];
+			int n = snprintf(buf, sizeof buf, "item %d", i);
+			char *s = arena_strndup(&a, buf, (size_t)n);
+			ck_assert_uint_eq((uintptr_t)s & 15, 0);
+			if (i == 99999)
+				last = s;
+		}
+		ck_assert_str_eq(first, "first");
+		ck_assert_str_eq(last, "item 99999");
+		ck_assert_uint_eq(big[((size_t)200 << 10) - 1], 'b');
+		arena_free(&a);
+		ck_assert_ptr_null(a.head);
+	}
+}
+END_TEST
+
 static void exit_forked(int status)
 {
 	_exit(status);
@@ -211,6 +270,8 @@ Suite *suite_util(void)
 	tcase_add_test(tc, test_append_line);
 	tcase_add_test(tc, test_strcasestr);
 	tcase_add_test(tc, test_strmap);
+	tcase_add_test(tc, test_big_alloc);
+	tcase_add_test(tc, test_arena);
 	tcase_add_test(tc, test_prefix);
 	/* die() ends the process: only where each test runs in a fork of
 	 * its own (not under valgrind's CK_FORK=no). */
