@@ -967,7 +967,7 @@ static int bit_length(u128 v)
  * fits 64 bits), correctly rounded with integer arithmetic only: the exact
  * product w * 5^k, or a 64-bit quotient (w << s) / 5^k and its remainder,
  * rounded half to even to 53 bits, times a power of two. */
-static const uint64_t pow5_table[28] = {
+const uint64_t json_pow5[JSON_POW5_COUNT] = {
 	1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
 	1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
 	6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
@@ -1002,7 +1002,7 @@ static double make_double(uint64_t q, int e2)
 static double decimal_exact(uint64_t mant, int scale)
 {
 	int k = scale < 0 ? -scale : scale, e2;
-	uint64_t pow5 = pow5_table[k];
+	uint64_t pow5 = json_pow5[k];
 	u128 q;
 	bool inexact = false;   /* a non-zero remainder below q */
 

@@ -109,6 +109,10 @@ int json_number_checked(const char *s, size_t n, double *out);
  * gather the digits themselves; false when it takes strtod (then use
  * json_number_checked on the text). */
 bool json_decimal_value(uint64_t mant, int scale, bool neg, double *out);
+/* 5^0 .. 5^27, every power of five that fits 64 bits: for exact decimal
+ * conversions both ways (the reader's and the writer's). */
+#define JSON_POW5_COUNT 28
+extern const uint64_t json_pow5[JSON_POW5_COUNT];
 /* JMH's non-finite number strings (the body, without quotes): "NaN",
  * "+INF", "-INF", "INF", "Infinity", "+Infinity", "-Infinity".  0, or -1. */
 int json_special_number(const char *s, size_t n, double *out);

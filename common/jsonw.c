@@ -461,14 +461,6 @@ typedef unsigned __int128 u128;
  * (below about 1e-11 or above about 1e38): printf does those. */
 static bool digits17(double a, uint64_t *digits, int *exp10)
 {
-	static const uint64_t pow5[28] = {
-		1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
-		1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull,
-		6103515625ull, 30517578125ull, 152587890625ull, 762939453125ull,
-		3814697265625ull, 19073486328125ull, 95367431640625ull, 476837158203125ull,
-		2384185791015625ull, 11920928955078125ull, 59604644775390625ull,
-		298023223876953125ull, 1490116119384765625ull, 7450580596923828125ull,
-	};
 	const uint64_t lo = UINT64_C(10000000000000000), hi = UINT64_C(100000000000000000);
 	uint64_t bits;
 	memcpy(&bits, &a, sizeof bits);
@@ -485,9 +477,9 @@ static bool digits17(double a, uint64_t *digits, int *exp10)
 		u128 q;
 		int half;         /* the part cut off: <0 below a half, 0 a half, >0 above */
 		if (k >= 0) {
-			if (k >= (int)(sizeof pow5 / sizeof pow5[0]))
+			if (k >= JSON_POW5_COUNT)
 				return false;
-			u128 scaled = (u128)m * pow5[k];   /* below 2^116 */
+			u128 scaled = (u128)m * json_pow5[k];   /* below 2^116 */
 			int s = e + k;
 			if (s >= 0) {
 				if (s >= 64 || (scaled >> (64 - s)) != 0) {
