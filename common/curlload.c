@@ -24,7 +24,6 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <string.h>
 
 #include <curl/curl.h>
 

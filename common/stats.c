@@ -389,8 +389,7 @@ static inline uint64_t pidx_key(double p)
 }
 
 /* Stable LSD radix sort on pidx_key, eleven bits a pass (passes where
- * all keys share the digit skipped): the same order as the merge sort
- * below, for the price of a few passes instead of log2(n). */
+ * all keys share the digit skipped). */
 #define RADIX_BITS 11
 #define RADIX_PASSES 6
 static void radix_pidx(struct pidx *s, size_t n)
@@ -426,38 +425,21 @@ static void radix_pidx(struct pidx *s, size_t n)
 	free(count);
 }
 
-/* Sort by p (no NaNs): big arrays by radix, small ones by a merge sort
- * with the comparison inline (either a few times quicker than qsort's
- * calls; the order of equal p-values does not matter to the q-values,
- * but both keep it). */
+static int cmp_pidx(const void *pa, const void *pb)
+{
+	const struct pidx *a = pa, *b = pb;
+	return (a->p > b->p) - (a->p < b->p);
+}
+
+/* Sort by p (no NaNs): big arrays by radix (several times quicker than
+ * qsort's calls), small ones by qsort.  The order of equal p-values does
+ * not matter to the q-values. */
 static void sort_pidx(struct pidx *s, size_t n)
 {
-	if (n < 2)
-		return;
-	if (n >= 256 && n <= UINT32_MAX) {
+	if (n >= 256 && n <= UINT32_MAX)
 		radix_pidx(s, n);
-		return;
-	}
-	struct pidx *tmp = xmalloc(n * sizeof *tmp), *from = s, *to = tmp;
-	for (size_t width = 1; width < n; width *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * width) {
-			size_t mid = lo + width < n ? lo + width : n;
-			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				to[k++] = from[j].p < from[i].p ? from[j++] : from[i++];
-			while (i < mid)
-				to[k++] = from[i++];
-			while (j < hi)
-				to[k++] = from[j++];
-		}
-		struct pidx *t = from;
-		from = to;
-		to = t;
-	}
-	if (from != s)
-		memcpy(s, from, n * sizeof *s);
-	free(tmp);
+	else if (n > 1)
+		qsort(s, n, sizeof *s, cmp_pidx);
 }
 
 void stats_bh_adjust(const double *p, size_t n, double *q)
