@@ -1354,14 +1354,14 @@ static void window_list_free(struct window_list *w)
 }
 
 static int walk_window(git_repository *repo, const struct commit_graph *graph, const git_oid *start,
-		       const struct scan_window *win, const struct scan_rules *r,
+		       const struct scan_window *win, const struct scan_rules *r, bool attrs,
 		       struct scan_result *out)
 {
 	struct walk w = { .repo = repo, .graph = graph };
 	struct walk_limit lim;
 	struct window_list win_commits = { 0 };
 	struct analysis an = { .repo = repo, .graph = graph, .rules = r,
-			       .attrs = gitscan_attributes_apply(repo) };
+			       .attrs = attrs };
 	size_t alloc = 0;
 	int err;
 
@@ -1466,16 +1466,17 @@ int gitscan_window(git_repository *repo, const git_oid *start, const struct scan
 {
 	struct commit_graph graph;
 	char note[sizeof out->graph_note] = "";
+	bool attrs = gitscan_attributes_apply(repo);   /* once, for either walk */
 	int err;
 	if (open_graph(repo, &graph, note, sizeof note)) {
-		err = walk_window(repo, &graph, start, win, r, out);
+		err = walk_window(repo, &graph, start, win, r, attrs, out);
 		commit_graph_close(&graph);
 		if (err != WALK_GRAPH_STALE)
 			return err;
 		memcpy(note, out->graph_note, sizeof note);
 		scan_result_free(out);
 	}
-	err = walk_window(repo, NULL, start, win, r, out);
+	err = walk_window(repo, NULL, start, win, r, attrs, out);
 	memcpy(out->graph_note, note, sizeof note);
 	return err;
 }
